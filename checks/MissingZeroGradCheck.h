@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: Apache-2.0
+// torch-missing-zero-grad: backward() in a loop whose gradients are never cleared.
+#ifndef TORCH_TIDY_CHECKS_MISSINGZEROGRADCHECK_H
+#define TORCH_TIDY_CHECKS_MISSINGZEROGRADCHECK_H
+
+#include "clang-tidy/ClangTidyCheck.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
+#include <string>
+#include <vector>
+
+namespace clang::tidy::torch {
+
+/// Finds `backward()` calls in loops whose gradients are summed across
+/// iterations because nothing clears them between parameter updates.
+///
+/// The analysis runs on the CFG of each function or lambda body that calls
+/// `backward()` in a loop. It is flow-sensitive, not path-sensitive: every
+/// branch is assumed to be taken on some iteration. It is intraprocedural,
+/// except that a call to a function defined in the translation unit whose body
+/// clears gradients counts as clearing them, for every optimizer.
+///
+/// For the user-facing documentation see docs/checks/missing-zero-grad.md.
+class MissingZeroGradCheck : public ClangTidyCheck {
+public:
+  MissingZeroGradCheck(StringRef Name, ClangTidyContext *Context);
+  void registerMatchers(ast_matchers::MatchFinder *Finder) override;
+  void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
+  void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
+  bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
+    return LangOpts.CPlusPlus;
+  }
+  std::optional<TraversalKind> getCheckTraversalKind() const override {
+    return TK_AsIs;
+  }
+
+private:
+  void analyzeBody(const Decl *D, Stmt *Body, ASTContext &Context);
+  bool clearsGradients(const FunctionDecl *FD, unsigned Depth);
+
+  const std::vector<StringRef> ClearingFunctions;
+  const std::vector<StringRef> UpdateFunctions;
+  llvm::DenseSet<const Stmt *> AnalyzedBodies;
+  llvm::DenseMap<const FunctionDecl *, bool> HelperClears;
+};
+
+} // namespace clang::tidy::torch
+
+#endif // TORCH_TIDY_CHECKS_MISSINGZEROGRADCHECK_H

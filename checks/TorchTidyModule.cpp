@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: Apache-2.0
+// Registers every torch- check with clang-tidy.
+
+#include "MissingZeroGradCheck.h"
+#include "clang-tidy/ClangTidyModule.h"
+#include "clang-tidy/ClangTidyModuleRegistry.h"
+
+namespace clang::tidy::torch {
+
+class TorchTidyModule : public ClangTidyModule {
+public:
+  void addCheckFactories(ClangTidyCheckFactories &Factories) override {
+    // Keep sorted.
+    Factories.registerCheck<MissingZeroGradCheck>("torch-missing-zero-grad");
+  }
+};
+
+} // namespace clang::tidy::torch
+
+namespace clang::tidy {
+
+static ClangTidyModuleRegistry::Add<torch::TorchTidyModule>
+    X("torch-module", "Checks for autograd mistakes in LibTorch code.");
+
+// Referenced by every front end so that a static link keeps this module.
+// NOLINTNEXTLINE(misc-use-internal-linkage)
+volatile int TorchTidyModuleAnchorSource = 0;
+
+} // namespace clang::tidy

@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: Apache-2.0
+// The LibTorch vocabulary shared by all checks, matched on canonical declarations.
+
+#include "TorchApi.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/DeclTemplate.h"
+
+namespace clang::tidy::torch::api {
+
+using namespace ast_matchers;
+
+static constexpr llvm::StringLiteral OptimizerName = "::torch::optim::Optimizer";
+static constexpr llvm::StringLiteral ModuleName = "::torch::nn::Module";
+static constexpr llvm::StringLiteral HolderName = "::torch::nn::ModuleHolder";
+
+DeclarationMatcher tensorClass() {
+  return cxxRecordDecl(hasAnyName("::at::Tensor", "::at::TensorBase"));
+}
+
+DeclarationMatcher optimizerClass() {
+  return cxxRecordDecl(isSameOrDerivedFrom(hasName(OptimizerName)));
+}
+
+DeclarationMatcher moduleClass() {
+  return cxxRecordDecl(isSameOrDerivedFrom(hasName(ModuleName)));
+}
+
+DeclarationMatcher moduleHolderClass() {
+  return cxxRecordDecl(isSameOrDerivedFrom(hasName(HolderName)));
+}
+
+DeclarationMatcher gradModeGuardClass() {
+  return cxxRecordDecl(hasAnyName("::c10::NoGradGuard", "::c10::AutoGradMode",
+                                  "::c10::InferenceMode"));
+}
+
+TypeMatcher tensorType() {
+  return qualType(hasCanonicalType(
+      hasUnqualifiedDesugaredType(recordType(hasDeclaration(
+          cxxRecordDecl(hasName("::at::Tensor")))))));
+}
+
+static bool hasQualifiedName(const CXXRecordDecl *RD, llvm::StringRef Name) {
+  // Name is given with a leading "::".
+  return RD->getQualifiedNameAsString() == Name.drop_front(2);
+}
+
+static bool isSameOrDerivedFrom(const CXXRecordDecl *RD, llvm::StringRef Name,
+                                unsigned Depth = 0) {
+  if (!RD || Depth > 32)
+    return false;
+  RD = RD->getCanonicalDecl();
+  if (hasQualifiedName(RD, Name))
+    return true;
+  if (const auto *Spec = dyn_cast<ClassTemplateSpecializationDecl>(RD))
+    if (hasQualifiedName(Spec->getSpecializedTemplate()->getTemplatedDecl(),
+                         Name))
+      return true;
+  const CXXRecordDecl *Def = RD->getDefinition();
+  if (!Def)
+    return false;
+  for (const CXXBaseSpecifier &Base : Def->bases())
+    if (isSameOrDerivedFrom(Base.getType()->getAsCXXRecordDecl(), Name,
+                            Depth + 1))
+      return true;
+  return false;
+}
+
+/// The class a value, reference, pointer or smart pointer refers to.
+static const CXXRecordDecl *pointeeClass(QualType T) {
+  T = T.getNonReferenceType().getCanonicalType();
+  if (T->isPointerType())
+    T = T->getPointeeType().getCanonicalType();
+  const auto *RD = T->getAsCXXRecordDecl();
+  if (const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(RD)) {
+    const std::string Name = Spec->getQualifiedNameAsString();
+    if ((Name == "std::shared_ptr" || Name == "std::unique_ptr") &&
+        Spec->getTemplateArgs().size() > 0 &&
+        Spec->getTemplateArgs()[0].getKind() == TemplateArgument::Type)
+      return Spec->getTemplateArgs()[0].getAsType()->getAsCXXRecordDecl();
+  }
+  return RD;
+}
+
+bool isTensorType(QualType T) {
+  const auto *RD = T.getNonReferenceType()->getAsCXXRecordDecl();
+  return RD && hasQualifiedName(RD->getCanonicalDecl(), "::at::Tensor");
+}
+
+bool isOptimizerLike(QualType T) {
+  return isSameOrDerivedFrom(pointeeClass(T), OptimizerName);
+}
+
+bool isModuleLike(QualType T) {
+  const CXXRecordDecl *RD = pointeeClass(T);
+  return isSameOrDerivedFrom(RD, ModuleName) ||
+         isSameOrDerivedFrom(RD, HolderName);
+}
+
+static auto tensorMethod(llvm::ArrayRef<llvm::StringRef> Names) {
+  return cxxMemberCallExpr(
+      callee(cxxMethodDecl(hasAnyName(Names), ofClass(tensorClass()))));
+}
+
+static auto moduleMethod(llvm::ArrayRef<llvm::StringRef> Names) {
+  return cxxMemberCallExpr(
+      callee(cxxMethodDecl(hasAnyName(Names), ofClass(moduleClass()))));
+}
+
+StatementMatcher backwardCall() {
+  return expr(anyOf(tensorMethod({"backward"}),
+                    callExpr(callee(functionDecl(
+                        hasName("::torch::autograd::backward"))))));
+}
+
+StatementMatcher autogradGradCall() {
+  return callExpr(callee(functionDecl(hasName("::torch::autograd::grad"))));
+}
+
+StatementMatcher optimizerStepCall() {
+  return cxxMemberCallExpr(
+      callee(cxxMethodDecl(hasName("step"), ofClass(optimizerClass()))));
+}
+
+StatementMatcher optimizerZeroGradCall() {
+  return cxxMemberCallExpr(
+      callee(cxxMethodDecl(hasName("zero_grad"), ofClass(optimizerClass()))));
+}
+
+StatementMatcher moduleZeroGradCall() { return moduleMethod({"zero_grad"}); }
+
+StatementMatcher zeroGradCall() {
+  return expr(anyOf(optimizerZeroGradCall(), moduleZeroGradCall()));
+}
+
+StatementMatcher gradAccessCall() {
+  return tensorMethod({"grad", "mutable_grad"});
+}
+
+StatementMatcher detachCall() { return tensorMethod({"detach", "detach_"}); }
+
+StatementMatcher evalCall() { return moduleMethod({"eval"}); }
+
+StatementMatcher trainCall() { return moduleMethod({"train"}); }
+
+StatementMatcher requiresGradSetterCall() {
+  return tensorMethod({"requires_grad_", "set_requires_grad"});
+}
+
+StatementMatcher parametersCall() { return moduleMethod({"parameters"}); }
+
+StatementMatcher namedParametersCall() {
+  return moduleMethod({"named_parameters"});
+}
+
+static const CXXMethodDecl *tensorMethodDecl(const CXXMemberCallExpr *Call) {
+  const CXXMethodDecl *MD = Call ? Call->getMethodDecl() : nullptr;
+  if (!MD || !MD->getIdentifier())
+    return nullptr;
+  const CXXRecordDecl *RD = MD->getParent()->getCanonicalDecl();
+  if (!hasQualifiedName(RD, "::at::Tensor") &&
+      !hasQualifiedName(RD, "::at::TensorBase"))
+    return nullptr;
+  return MD;
+}
+
+static const CXXMemberCallExpr *asMethodCall(const Stmt *S,
+                                             llvm::StringRef Name,
+                                             llvm::StringRef Class) {
+  const auto *Call = dyn_cast_or_null<CXXMemberCallExpr>(S);
+  const CXXMethodDecl *MD = Call ? Call->getMethodDecl() : nullptr;
+  if (!MD || !MD->getIdentifier() || MD->getName() != Name)
+    return nullptr;
+  return isSameOrDerivedFrom(MD->getParent(), Class) ? Call : nullptr;
+}
+
+const CXXMemberCallExpr *asTensorCall(const Stmt *S, llvm::StringRef Name) {
+  const auto *Call = dyn_cast_or_null<CXXMemberCallExpr>(S);
+  const CXXMethodDecl *MD = tensorMethodDecl(Call);
+  return MD && MD->getName() == Name ? Call : nullptr;
+}
+
+const CXXMemberCallExpr *asOptimizerCall(const Stmt *S, llvm::StringRef Name) {
+  return asMethodCall(S, Name, OptimizerName);
+}
+
+const CXXMemberCallExpr *asModuleCall(const Stmt *S, llvm::StringRef Name) {
+  return asMethodCall(S, Name, ModuleName);
+}
+
+bool isBackwardCall(const Stmt *S) {
+  if (asTensorCall(S, "backward"))
+    return true;
+  const auto *Call = dyn_cast_or_null<CallExpr>(S);
+  const FunctionDecl *FD = Call ? Call->getDirectCallee() : nullptr;
+  return FD && FD->getQualifiedNameAsString() == "torch::autograd::backward";
+}
+
+bool isGradAccess(const Expr *E) {
+  const auto *Call = dyn_cast_or_null<CXXMemberCallExpr>(
+      E ? E->IgnoreUnlessSpelledInSource() : nullptr);
+  const CXXMethodDecl *MD = tensorMethodDecl(Call);
+  return MD && (MD->getName() == "grad" || MD->getName() == "mutable_grad");
+}
+
+bool isInPlaceTensorCall(const CXXMemberCallExpr *Call) {
+  const CXXMethodDecl *MD = tensorMethodDecl(Call);
+  return MD && MD->getName().ends_with("_") &&
+         MD->getName() != "requires_grad_";
+}
+
+/// Steps from a pointer-like expression to the object it designates.
+static const Expr *throughPointer(const Expr *E, bool &Through) {
+  E = E->IgnoreUnlessSpelledInSource();
+  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E)) {
+    if ((Op->getOperator() == OO_Arrow || Op->getOperator() == OO_Star) &&
+        Op->getNumArgs() == 1) {
+      Through = true;
+      return Op->getArg(0)->IgnoreUnlessSpelledInSource();
+    }
+  }
+  if (const auto *UO = dyn_cast<UnaryOperator>(E);
+      UO && UO->getOpcode() == UO_Deref) {
+    Through = true;
+    return UO->getSubExpr()->IgnoreUnlessSpelledInSource();
+  }
+  return E;
+}
+
+Receiver getReceiver(const CXXMemberCallExpr *Call) {
+  Receiver R;
+  const Expr *Obj = Call->getImplicitObjectArgument();
+  if (!Obj)
+    return R;
+  if (const auto *ME = dyn_cast<MemberExpr>(Call->getCallee()->IgnoreParens()))
+    R.ThroughPointer = ME->isArrow();
+  R.Named = throughPointer(Obj, R.ThroughPointer);
+  if (R.Named->getType()->isPointerType())
+    R.ThroughPointer = true;
+  R.Decl = getReferencedDecl(R.Named);
+  return R;
+}
+
+const ValueDecl *getReferencedDecl(const Expr *E) {
+  for (unsigned Steps = 0; E && Steps < 8; ++Steps) {
+    bool Ignored = false;
+    E = throughPointer(E, Ignored);
+    if (const auto *DRE = dyn_cast<DeclRefExpr>(E))
+      return DRE->getDecl();
+    if (const auto *ME = dyn_cast<MemberExpr>(E))
+      return ME->getMemberDecl();
+    const auto *Call = dyn_cast<CXXMemberCallExpr>(E);
+    if (!Call || !Call->getMethodDecl() ||
+        Call->getMethodDecl()->getName() != "get")
+      return nullptr;
+    E = Call->getImplicitObjectArgument();
+  }
+  return nullptr;
+}
+
+} // namespace clang::tidy::torch::api

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: Apache-2.0
+// The LibTorch vocabulary shared by all checks, matched on canonical declarations.
+#ifndef TORCH_TIDY_CHECKS_UTILS_TORCHAPI_H
+#define TORCH_TIDY_CHECKS_UTILS_TORCHAPI_H
+
+#include "clang/AST/ExprCXX.h"
+#include "clang/ASTMatchers/ASTMatchers.h"
+
+// Every name below is the canonical one (`at::Tensor`, `torch::optim::Optimizer`,
+// `c10::NoGradGuard`); `torch::Tensor`, typedefs, `auto` and aliases all resolve
+// to it because the matchers look at declarations, never at spellings.
+namespace clang::tidy::torch::api {
+
+using ast_matchers::DeclarationMatcher;
+using ast_matchers::StatementMatcher;
+using ast_matchers::TypeMatcher;
+
+// --- Classes --------------------------------------------------------------
+
+/// `at::Tensor` or its base `at::TensorBase`.
+DeclarationMatcher tensorClass();
+/// A class derived from (or equal to) `torch::optim::Optimizer`.
+DeclarationMatcher optimizerClass();
+/// A class derived from `torch::nn::Module`.
+DeclarationMatcher moduleClass();
+/// `torch::nn::ModuleHolder<T>` or a class derived from one (`torch::nn::Linear`).
+DeclarationMatcher moduleHolderClass();
+/// A grad-mode guard class: `c10::NoGradGuard`, `c10::AutoGradMode`, `c10::InferenceMode`.
+DeclarationMatcher gradModeGuardClass();
+
+/// A type whose canonical form is `at::Tensor` (through references too).
+TypeMatcher tensorType();
+
+bool isTensorType(QualType T);
+/// True for an optimizer object, pointer, reference or smart pointer to one.
+bool isOptimizerLike(QualType T);
+/// True for a module object, `ModuleHolder`, pointer or smart pointer to one.
+bool isModuleLike(QualType T);
+
+// --- Calls ----------------------------------------------------------------
+
+/// `t.backward(...)` or `torch::autograd::backward(...)`.
+StatementMatcher backwardCall();
+/// `torch::autograd::grad(...)`.
+StatementMatcher autogradGradCall();
+/// `opt.step(...)` on any optimizer.
+StatementMatcher optimizerStepCall();
+/// `zero_grad(...)` on an optimizer or a module, with or without `set_to_none`.
+StatementMatcher zeroGradCall();
+/// `zero_grad(...)` on an optimizer only.
+StatementMatcher optimizerZeroGradCall();
+/// `zero_grad(...)` on a module only.
+StatementMatcher moduleZeroGradCall();
+/// `t.grad()` or `t.mutable_grad()`.
+StatementMatcher gradAccessCall();
+/// `t.detach()` or `t.detach_()`.
+StatementMatcher detachCall();
+/// `m.eval()` or `m.train(...)` on a module.
+StatementMatcher evalCall();
+StatementMatcher trainCall();
+/// `t.requires_grad_(...)` or `t.set_requires_grad(...)`.
+StatementMatcher requiresGradSetterCall();
+/// `m.parameters(...)` / `m.named_parameters(...)` on a module.
+StatementMatcher parametersCall();
+StatementMatcher namedParametersCall();
+
+// --- Predicates on one statement, for analyses that walk CFG elements -----
+
+/// `S` as a call of method `Name` on a tensor, optimizer or module, or null.
+const CXXMemberCallExpr *asTensorCall(const Stmt *S, llvm::StringRef Name);
+const CXXMemberCallExpr *asOptimizerCall(const Stmt *S, llvm::StringRef Name);
+const CXXMemberCallExpr *asModuleCall(const Stmt *S, llvm::StringRef Name);
+/// True for `t.backward(...)` and `torch::autograd::backward(...)`.
+bool isBackwardCall(const Stmt *S);
+/// True when `E` is `X.grad()` or `X.mutable_grad()` on a tensor.
+bool isGradAccess(const Expr *E);
+/// True when `Call` is a tensor method whose name ends in `_` (in place).
+bool isInPlaceTensorCall(const CXXMemberCallExpr *Call);
+
+// --- Receivers --------------------------------------------------------------
+
+/// The object a member call is made on, seen through `->`, `*`, smart-pointer
+/// `operator->`/`operator*` and `ModuleHolder::operator->`.
+struct Receiver {
+  /// The expression naming the object (`opt` in `opt->step()`), or null.
+  const Expr *Named = nullptr;
+  /// The declaration it names: a variable, parameter or field, or null.
+  const ValueDecl *Decl = nullptr;
+  /// True when the object is reached through a pointer-like value.
+  bool ThroughPointer = false;
+};
+
+Receiver getReceiver(const CXXMemberCallExpr *Call);
+/// The variable, parameter or field an expression names, through implicit
+/// casts, parentheses and `.get()`/`*`/`->` on pointers.
+const ValueDecl *getReferencedDecl(const Expr *E);
+
+} // namespace clang::tidy::torch::api
+
+#endif // TORCH_TIDY_CHECKS_UTILS_TORCHAPI_H

@@ -1,0 +1,68 @@
+// Mock of ATen/core/TensorBase.h and TensorBody.h: at::TensorBase, at::Tensor.
+#pragma once
+#include <c10/util/Optional.h>
+#include <cstdint>
+#include <vector>
+
+namespace at {
+class Tensor;
+class TensorBase {
+public:
+  bool defined() const;
+  bool requires_grad() const;
+  const TensorBase &set_requires_grad(bool requires_grad) const;
+  void reset();
+  int64_t dim() const;
+  int64_t numel() const;
+};
+
+class Tensor : public TensorBase {
+public:
+  Tensor();
+  Tensor(const Tensor &);
+  Tensor(Tensor &&);
+  Tensor &operator=(const Tensor &) &;
+  Tensor &operator=(Tensor &&) &;
+  ~Tensor();
+
+  void backward(const Tensor &gradient = {},
+                c10::optional<bool> retain_graph = c10::nullopt,
+                bool create_graph = false) const;
+  const Tensor &grad() const;
+  Tensor &mutable_grad() const;
+  Tensor detach() const;
+  Tensor &detach_() const;
+  Tensor data() const;
+  const Tensor &requires_grad_(bool requires_grad = true) const;
+  const Tensor &set_requires_grad(bool requires_grad) const;
+  Tensor &zero_() const;
+  Tensor &add_(const Tensor &other, double alpha = 1) const;
+  Tensor &sub_(const Tensor &other, double alpha = 1) const;
+  Tensor &mul_(double other) const;
+  Tensor &copy_(const Tensor &src) const;
+  Tensor &operator+=(const Tensor &other);
+  Tensor &operator-=(const Tensor &other);
+  Tensor clone() const;
+  Tensor sum() const;
+  Tensor mean() const;
+  Tensor pow(double exponent) const;
+  Tensor view(std::vector<int64_t> size) const;
+  template <typename T> T item() const;
+  Tensor operator[](int64_t index) const;
+};
+
+Tensor operator+(const Tensor &, const Tensor &);
+Tensor operator-(const Tensor &, const Tensor &);
+Tensor operator*(const Tensor &, const Tensor &);
+Tensor operator*(const Tensor &, double);
+Tensor operator*(double, const Tensor &);
+Tensor operator/(const Tensor &, double);
+
+Tensor randn(std::vector<int64_t> size);
+Tensor zeros(std::vector<int64_t> size);
+Tensor ones(std::vector<int64_t> size);
+Tensor mse_loss(const Tensor &self, const Tensor &target);
+Tensor cross_entropy_loss(const Tensor &self, const Tensor &target);
+Tensor relu(const Tensor &self);
+Tensor cat(std::vector<Tensor> tensors, int64_t dim = 0);
+} // namespace at

@@ -1,0 +1,55 @@
+# lit configuration shared by every suite under test/.
+import os
+import shlex
+
+import lit.formats
+
+config.name = "torch-tidy"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".cpp", ".test"]
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.torch_tidy_obj_root, "test")
+
+# The LLVM 19 tools come first: `clang-tidy` on PATH may be another version.
+config.environment["PATH"] = os.pathsep.join(
+    [config.llvm_tools_dir, config.environment.get("PATH", os.environ.get("PATH", ""))])
+for var in ("HOME", "TMPDIR", "LANG"):
+    if var in os.environ:
+        config.environment[var] = os.environ[var]
+
+q = shlex.quote
+src = config.torch_tidy_src_root
+inputs = os.path.join(src, "test", "checkers", "Inputs")
+mock1 = "-isystem " + q(os.path.join(inputs, "libtorch"))
+mock2 = "-isystem " + q(os.path.join(inputs, "libtorch-2")) + " " + mock1
+check_script = " ".join([
+    q(config.python), q(os.path.join(src, "test", "check_torch_tidy.py")),
+    "--torch-tidy", q(config.torch_tidy),
+    "--clang-tidy", q(config.clang_tidy), "--plugin", q(config.torch_tidy_plugin),
+    "--clangxx", q(config.clangxx), "--filecheck", q(config.filecheck),
+])
+libtorch_flags = " ".join([
+    "-std=c++17", "-isystem", q(config.libtorch_include), "-isystem", "/usr/include",
+])
+libtorch_link = "-L" + q(config.libtorch_libdir) + " -ltorch -ltorch_cpu -lc10 -pthread"
+
+config.substitutions.extend([
+    ("%check_torch_tidy", check_script),
+    ("%mock_torch2", mock2),
+    ("%mock_torch", mock1),
+    ("%torch_tidy", q(config.torch_tidy)),
+    ("%clang_tidy_plugin", q(config.clang_tidy) + " --load=" + q(config.torch_tidy_plugin)),
+    ("%clangxx", q(config.clangxx)),
+    ("%libtorch_flags", libtorch_flags),
+    ("%libtorch_link", libtorch_link),
+    ("%python", q(config.python)),
+    ("%src_root", q(src)),
+    ("%obj_root", q(config.torch_tidy_obj_root)),
+])
+
+if os.path.exists(os.path.join(config.libtorch_include, "torch", "torch.h")):
+    config.available_features.add("libtorch")
+elif os.environ.get("CI"):
+    lit_config.fatal("LibTorch headers not found at %s: CI must run the runtime corpus"
+                     % config.libtorch_include)

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: Apache-2.0
+// Instrumentation for the missing-zero-grad runtime cases: are gradients fresh or accumulating?
+#pragma once
+
+#include <torch/torch.h>
+
+#include <string>
+#include <vector>
+
+// Records, for every backward(), the gradient that loss alone contributes and
+// compares each parameter's .grad() with it (fresh) and with the sum of all
+// contributions so far (accumulating, i.e. never cleared).
+class GradProbe {
+public:
+  // Call between the forward pass and loss.backward(); leaves .grad() alone.
+  void expect(const torch::Tensor &Loss, const std::vector<torch::Tensor> &Params) {
+    Fresh = torch::autograd::grad({Loss}, Params, {}, /*retain_graph=*/true);
+    if (Sums.empty())
+      for (const auto &G : Fresh)
+        Sums.push_back(torch::zeros_like(G));
+    for (size_t I = 0; I < Fresh.size(); ++I)
+      Sums[I] += Fresh[I];
+  }
+
+  // Call right after loss.backward().
+  void observe(const std::vector<torch::Tensor> &Params) {
+    bool IsFresh = true, IsSum = true;
+    for (size_t I = 0; I < Params.size(); ++I) {
+      const torch::Tensor &G = Params[I].grad();
+      IsFresh = IsFresh && G.defined() && close(G, Fresh[I]);
+      IsSum = IsSum && G.defined() && close(G, Sums[I]);
+    }
+    // After the first backward() both hypotheses agree; judge from the second.
+    if (++Observed > 1) {
+      AllFresh = AllFresh && IsFresh;
+      AllSum = AllSum && IsSum;
+    }
+  }
+
+  std::string verdict() const {
+    if (Observed < 2)
+      return "undetermined";
+    if (AllFresh && !AllSum)
+      return "fresh";
+    if (AllSum && !AllFresh)
+      return "accumulating";
+    return "mixed";
+  }
+
+private:
+  static bool close(const torch::Tensor &A, const torch::Tensor &B) {
+    return torch::allclose(A, B, /*rtol=*/1e-4, /*atol=*/1e-6);
+  }
+
+  std::vector<torch::Tensor> Fresh, Sums;
+  int Observed = 0;
+  bool AllFresh = true, AllSum = true;
+};
+
+// "matches" when every parameter agrees with the reference run within tolerance.
+inline std::string compareTrajectory(const std::vector<torch::Tensor> &Params,
+                                     const std::vector<torch::Tensor> &Reference) {
+  bool Same = Params.size() == Reference.size();
+  for (size_t I = 0; Same && I < Params.size(); ++I)
+    Same = torch::allclose(Params[I], Reference[I], /*rtol=*/1e-4, /*atol=*/1e-6);
+  return Same ? "matches reference" : "diverges from reference";
+}
