@@ -494,11 +494,17 @@ void MissingZeroGradCheck::analyzeBody(const Decl *D, Stmt *Body,
           }
         }
       }
-      diag(Update.E->getExprLoc(),
-           Update.Manual ? "the summed gradients are consumed by this "
-                           "parameter update"
-                         : "the summed gradients are consumed by this 'step()'",
-           DiagnosticIDs::Note);
+      const FunctionDecl *Wrapper = Update.Manual || isa<CXXMemberCallExpr>(
+                                                         Update.E)
+                                        ? nullptr
+                                        : calleeOf(Update.E);
+      auto Note = diag(Update.E->getExprLoc(),
+                       "the summed gradients are consumed by this "
+                       "%select{'step()'|parameter update|call to %1}0",
+                       DiagnosticIDs::Note)
+                  << (Update.Manual ? 1 : Wrapper ? 2 : 0);
+      if (Wrapper)
+        Note << Wrapper;
       break;
     }
   }

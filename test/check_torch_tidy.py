@@ -87,7 +87,8 @@ def run_front_end(name, driver, args, check, source_text, prefixes, temp, tidy_a
     temp_file = "%s.%s.cpp" % (temp, name)
     with open(temp_file, "w", encoding="utf-8") as f:
         f.write(CHECK_LINE.sub("//", source_text))
-    tidy = driver + [temp_file, "-fix", "--checks=-*," + check, "--config={}"] + tidy_args
+    config = [] if any(a.startswith(("-config", "--config")) for a in tidy_args) else ["--config={}"]
+    tidy = driver + [temp_file, "-fix", "--checks=-*," + check] + config + tidy_args
     tidy += ["--", "-std=" + args.std] + clang_args
     output = run(tidy, expect_ok=False)
     print(output.stdout)
