@@ -28,9 +28,16 @@ bool overlaps(const Edit &A, const Edit &B) {
   return A.Begin.Offset < BEnd && B.Begin.Offset < AEnd;
 }
 
-std::string describe(const Finding &F) {
+std::string describe(const Finding &F, const Edit &E) {
+  std::string Text = llvm::StringRef(E.Text).split('\n').first.trim().str();
+  std::string What =
+      E.Length == 0    ? "inserting '" + Text + "'"
+      : E.Text.empty() ? "removing " + std::to_string(E.Length) + " characters"
+                       : "replacing " + std::to_string(E.Length) +
+                             " characters with '" + Text + "'";
   return "[" + F.Check + "] at " + displayPath(F.Where.File) + ":" +
-         std::to_string(F.Where.Line) + ":" + std::to_string(F.Where.Column);
+         std::to_string(F.Where.Line) + ":" + std::to_string(F.Where.Column) +
+         " " + What;
 }
 
 llvm::Error writeAtomically(llvm::StringRef Path, llvm::StringRef Contents) {
@@ -96,11 +103,11 @@ FixOutcome applyFixes(const std::vector<Finding> &Findings) {
           continue;
         if (Refused.insert(Edits[I].Owner).second |
             Refused.insert(Edits[J].Owner).second)
-          Out.Conflicts.push_back("conflicting fixes in " + displayPath(File) +
-                                  ":" + std::to_string(A.Begin.Line) + ": " +
-                                  describe(*Fixable[Edits[I].Owner]) + " and " +
-                                  describe(*Fixable[Edits[J].Owner]) +
-                                  "; neither applied");
+          Out.Conflicts.push_back(
+              "conflicting fixes in " + displayPath(File) + ":" +
+              std::to_string(A.Begin.Line) + ": " +
+              describe(*Fixable[Edits[I].Owner], A) + " and " +
+              describe(*Fixable[Edits[J].Owner], B) + "; neither applied");
       }
   }
 
