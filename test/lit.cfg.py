@@ -58,3 +58,7 @@ if os.path.exists(os.path.join(config.libtorch_include, "torch", "torch.h")):
 elif os.environ.get("CI"):
     lit_config.fatal("LibTorch headers not found at %s: CI must run the runtime corpus"
                      % config.libtorch_include)
+
+import shutil
+if shutil.which("git"):
+    config.available_features.add("git")
