@@ -144,7 +144,7 @@ std::vector<Finding> convertErrors(const std::vector<ClangTidyError> &Errors) {
   for (const ClangTidyError &E : Errors) {
     Finding F;
     F.Check = E.DiagnosticName;
-    F.IsError = E.DiagLevel == tooling::Diagnostic::Error;
+    F.IsError = E.DiagLevel == tooling::Diagnostic::Error || E.IsWarningAsError;
     F.WarningAsError = E.IsWarningAsError;
     F.Message = E.Message.Message;
     F.Where = position(E.Message, E.BuildDirectory, Table);
