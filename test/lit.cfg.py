@@ -41,6 +41,11 @@ config.substitutions.extend([
     ("%mock_torch2", mock2),
     ("%mock_torch", mock1),
     ("%torch_tidy", q(config.torch_tidy)),
+    ("%torch_lint", q(config.torch_lint)),
+    ("%torch_mock_dir", q(os.path.join(inputs, "libtorch"))),
+    ("%expect_exit", q(config.python) + " " + q(os.path.join(src, "test", "lint", "Inputs", "expect_exit.py"))),
+    ("%lint_inputs", q(os.path.join(src, "test", "lint", "Inputs"))),
+    ("%sarif_schema", q(os.path.join(os.path.dirname(src), "shared", "sarif-schema-2.1.0.json"))),
     ("%clang_tidy_plugin", q(config.clang_tidy) + " --load=" + q(config.torch_tidy_plugin)),
     ("%clangxx", q(config.clangxx)),
     ("%libtorch_flags", libtorch_flags),
@@ -55,3 +60,7 @@ if os.path.exists(os.path.join(config.libtorch_include, "torch", "torch.h")):
 elif os.environ.get("CI"):
     lit_config.fatal("LibTorch headers not found at %s: CI must run the runtime corpus"
                      % config.libtorch_include)
+
+import shutil
+if shutil.which("git"):
+    config.available_features.add("git")

@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: Apache-2.0
+// On-disk results keyed by every input of a unit: file contents, flags,
+// configuration, tool.
+#ifndef TORCH_LINT_CACHE_H
+#define TORCH_LINT_CACHE_H
+
+#include "Finding.h"
+#include "clang/Tooling/CompilationDatabase.h"
+#include "llvm/ADT/StringMap.h"
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace clang::tidy::torch::lint {
+
+class ResultCache {
+public:
+  /// Disabled when Dir is empty.
+  explicit ResultCache(std::string Dir);
+  bool enabled() const { return !Dir.empty(); }
+
+  /// The key of a unit, or nothing when an input cannot be read.
+  std::optional<std::string>
+  key(const std::vector<tooling::CompileCommand> &Commands,
+      const std::vector<std::string> &InputFiles,
+      llvm::StringRef EffectiveConfig);
+
+  std::optional<std::vector<Finding>> lookup(llvm::StringRef Key);
+  void store(llvm::StringRef Key, const std::vector<Finding> &Findings);
+
+private:
+  std::optional<std::string> contentHash(const std::string &File);
+  std::string pathFor(llvm::StringRef Key) const;
+
+  std::string Dir;
+  std::string ToolId;
+  std::mutex Mutex;
+  llvm::StringMap<std::string>
+      FileHashes; // per run: files do not change mid-run
+};
+
+} // namespace clang::tidy::torch::lint
+
+#endif // TORCH_LINT_CACHE_H

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: Apache-2.0
+// torch-lint's command line: parsing, validation and the clang-tidy options
+// provider.
+#ifndef TORCH_LINT_OPTIONS_H
+#define TORCH_LINT_OPTIONS_H
+
+#include "clang-tidy/ClangTidyOptions.h"
+#include "llvm/Support/Error.h"
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace clang::tidy::torch::lint {
+
+enum class OutputFormat { Text, Json, Sarif, Github };
+enum class ColorMode { Auto, Always, Never };
+
+/// Everything the command line decides, validated.
+struct LintOptions {
+  std::string BuildPath;       // -p
+  std::string CompileCommands; // --compile-commands
+  std::vector<std::string> Paths;
+  unsigned Jobs = 0; // 0: all cores
+  std::optional<std::string> Checks;
+  std::optional<std::string> Config;
+  std::optional<std::string> HeaderFilter;
+  std::optional<std::string> WarningsAsErrors;
+  OutputFormat Format = OutputFormat::Text;
+  std::string OutputFile;
+  std::string ExportFixes;
+  bool Fix = false;
+  std::string DiffBase;
+  std::string LineFilter;
+  std::string CacheDir;
+  unsigned ShardIndex = 0; // 0-based
+  unsigned ShardCount = 1;
+  bool SkipNonTorch = true;
+  bool Quiet = false;
+  ColorMode Color = ColorMode::Auto;
+  bool ListChecks = false;
+};
+
+/// Thrown-free usage error: a one-line message for exit code 2.
+llvm::Error usageError(const llvm::Twine &Message);
+
+/// Parses argv; prints --help/--version itself (and exits 0).
+llvm::Expected<LintOptions> parseCommandLine(int Argc, const char **Argv);
+
+/// A fresh provider that reads .clang-tidy files as clang-tidy does, layered
+/// under --config and the command-line overrides. Not thread-safe: make one
+/// per thread or per translation unit.
+std::unique_ptr<ClangTidyOptionsProvider>
+createOptionsProvider(const LintOptions &Opts);
+
+/// Rejects check globs in --checks and --config that name no check.
+llvm::Error validateChecks(const LintOptions &Opts);
+
+/// The torch-lint version line.
+std::string versionString();
+
+} // namespace clang::tidy::torch::lint
+
+#endif // TORCH_LINT_OPTIONS_H

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: Apache-2.0
+// Lints translation units in parallel: include scan, skip, cache, clang-tidy,
+// crash recovery.
+#include "Runner.h"
+#include "clang-tidy/ClangTidy.h"
+#include "clang/Frontend/CompilerInvocation.h"
+#include "clang/Tooling/ArgumentsAdjusters.h"
+#include "clang/Tooling/DependencyScanning/DependencyScanningService.h"
+#include "clang/Tooling/DependencyScanning/DependencyScanningTool.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/CrashRecoveryContext.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Threading.h"
+#include "llvm/Support/VirtualFileSystem.h"
+#include "llvm/Support/thread.h"
+#include <atomic>
+#include <chrono>
+#include <mutex>
+
+namespace clang::tidy::torch::lint {
+namespace ds = tooling::dependencies;
+namespace {
+
+int Anchor;
+
+/// The adjustments ClangTool makes before running clang-tidy, so that the
+/// include scan sees the command the parse will see.
+std::vector<std::string> scanCommandLine(const tooling::CompileCommand &Cmd,
+                                         const ClangTidyOptions &Options) {
+  tooling::CommandLineArguments Args = Cmd.CommandLine;
+  Args = tooling::getClangStripOutputAdjuster()(Args, Cmd.Filename);
+  Args = tooling::getClangStripDependencyFileAdjuster()(Args, Cmd.Filename);
+  if (Options.ExtraArgsBefore)
+    Args.insert(Args.begin() + (Args.empty() ? 0 : 1),
+                Options.ExtraArgsBefore->begin(),
+                Options.ExtraArgsBefore->end());
+  if (Options.ExtraArgs)
+    Args.insert(Args.end(), Options.ExtraArgs->begin(),
+                Options.ExtraArgs->end());
+  bool HasResourceDir = llvm::any_of(
+      Args, [](llvm::StringRef A) { return A.starts_with("-resource-dir"); });
+  if (!HasResourceDir)
+    Args.push_back("-resource-dir=" +
+                   CompilerInvocation::GetResourcesPath("clang_tool", &Anchor));
+  return Args;
+}
+
+/// Whether some included file lies in a torch/, ATen/ or c10/ directory below
+/// the part of its path it shares with the main file's directory.
+bool reachesLibTorch(llvm::StringRef MainFile,
+                     const std::vector<std::string> &Deps) {
+  llvm::StringRef MainDir = llvm::sys::path::parent_path(MainFile);
+  for (llvm::StringRef Dep : Deps) {
+    if (Dep == MainFile)
+      continue;
+    size_t Common = 0;
+    while (Common < Dep.size() && Common < MainDir.size() &&
+           Dep[Common] == MainDir[Common])
+      ++Common;
+    llvm::StringRef Below =
+        llvm::sys::path::parent_path(Dep.drop_front(Common));
+    for (auto It = llvm::sys::path::begin(Below),
+              End = llvm::sys::path::end(Below);
+         It != End; ++It)
+      if (*It == "torch" || *It == "ATen" || *It == "c10")
+        return true;
+  }
+  return false;
+}
+
+bool onlyTorchChecks(const ClangTidyOptions &Options) {
+  for (const std::string &Name : getCheckNames(Options, false))
+    if (!llvm::StringRef(Name).starts_with("torch-"))
+      return false;
+  return true;
+}
+
+class Worker {
+public:
+  Worker(ds::DependencyScanningService &Service, const LintOptions &Opts,
+         ResultCache &Cache)
+      : Scanner(Service, llvm::vfs::createPhysicalFileSystem()), Opts(Opts),
+        Cache(Cache) {}
+
+  UnitResult run(const Unit &U) {
+    auto Start = std::chrono::steady_clock::now();
+    UnitResult R = lint(U);
+    R.File = U.File;
+    R.Seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - Start)
+            .count();
+    return R;
+  }
+
+private:
+  UnitResult lint(const Unit &U) {
+    UnitResult R;
+    ClangTidyOptions Effective =
+        createOptionsProvider(Opts)->getOptions(U.File);
+    bool Skippable = Opts.SkipNonTorch && onlyTorchChecks(Effective);
+    std::optional<std::vector<std::string>> Deps;
+    if (Skippable || Cache.enabled())
+      Deps = scan(U, Effective);
+    if (Deps && Skippable && !reachesLibTorch(U.File, *Deps)) {
+      R.State = UnitResult::Status::Skipped;
+      return R;
+    }
+    std::optional<std::string> Key;
+    if (Deps && Cache.enabled())
+      Key = Cache.key(U.Commands, *Deps, configurationAsText(Effective));
+    if (Key)
+      if (auto Hit = Cache.lookup(*Key)) {
+        R.State = UnitResult::Status::Cached;
+        R.Findings = std::move(*Hit);
+        return R;
+      }
+    std::vector<ClangTidyError> Errors;
+    llvm::CrashRecoveryContext CRC;
+    bool Survived = CRC.RunSafely([&] {
+      std::vector<tooling::CompileCommand> Commands = U.Commands;
+      for (tooling::CompileCommand &Cmd : Commands)
+        // Keeps clang from printing "N warnings generated." per unit.
+        Cmd.CommandLine = tooling::getInsertArgumentAdjuster(
+            "-fno-caret-diagnostics", tooling::ArgumentInsertPosition::END)(
+            Cmd.CommandLine, Cmd.Filename);
+      FixedCommandsDatabase DB(std::move(Commands));
+      ClangTidyContext Context(createOptionsProvider(Opts));
+      auto FS = llvm::makeIntrusiveRefCnt<llvm::vfs::OverlayFileSystem>(
+          llvm::vfs::createPhysicalFileSystem());
+      Errors = runClangTidy(Context, DB, {U.File}, FS, /*ApplyAnyFix=*/false);
+    });
+    if (!Survived) {
+      R.State = UnitResult::Status::Failed;
+      R.Reason = "the front end crashed";
+      return R;
+    }
+    R.Findings = convertErrors(Errors);
+    unsigned CompileErrors = llvm::count_if(
+        R.Findings, [](const Finding &F) { return F.isCompilerError(); });
+    if (CompileErrors) {
+      R.State = UnitResult::Status::Failed;
+      R.Reason = std::to_string(CompileErrors) + " compiler error" +
+                 (CompileErrors == 1 ? "" : "s");
+      return R;
+    }
+    if (Key)
+      Cache.store(*Key, R.Findings);
+    return R;
+  }
+
+  std::optional<std::vector<std::string>>
+  scan(const Unit &U, const ClangTidyOptions &Effective) {
+    const tooling::CompileCommand &Cmd = U.Commands.front();
+    std::optional<std::vector<std::string>> Files;
+    llvm::CrashRecoveryContext CRC;
+    CRC.RunSafely([&] {
+      auto Deps = Scanner.getTranslationUnitDependencies(
+          scanCommandLine(Cmd, Effective), Cmd.Directory, {},
+          [](const ds::ModuleID &, ds::ModuleOutputKind) {
+            return std::string();
+          });
+      if (!Deps) {
+        llvm::consumeError(Deps.takeError());
+        return;
+      }
+      std::vector<std::string> Out;
+      for (const std::string &Dep : Deps->FileDeps) {
+        llvm::SmallString<256> Abs(Dep);
+        if (!llvm::sys::path::is_absolute(Abs))
+          llvm::sys::fs::make_absolute(Cmd.Directory, Abs);
+        Out.push_back(std::string(Abs));
+      }
+      Files = std::move(Out);
+    });
+    return Files;
+  }
+
+  ds::DependencyScanningTool Scanner;
+  const LintOptions &Opts;
+  ResultCache &Cache;
+};
+} // namespace
+
+std::vector<UnitResult> runUnits(const std::vector<Unit> &Units,
+                                 const LintOptions &Opts, ResultCache &Cache,
+                                 const ProgressFn &Progress) {
+  std::vector<UnitResult> Results(Units.size());
+  if (Units.empty())
+    return Results;
+  unsigned Jobs = Opts.Jobs
+                      ? Opts.Jobs
+                      : llvm::hardware_concurrency().compute_thread_count();
+  Jobs = std::max(1u, std::min<unsigned>(Jobs, Units.size()));
+  ds::DependencyScanningService Service(
+      ds::ScanningMode::DependencyDirectivesScan,
+      ds::ScanningOutputFormat::Full);
+  std::atomic<size_t> Next{0};
+  std::mutex ProgressMutex;
+  unsigned Done = 0;
+  auto Body = [&] {
+    Worker W(Service, Opts, Cache);
+    for (size_t I = Next++; I < Units.size(); I = Next++) {
+      Results[I] = W.run(Units[I]);
+      std::lock_guard<std::mutex> Lock(ProgressMutex);
+      ++Done;
+      if (Progress)
+        Progress(Done, Units.size(), Results[I]);
+    }
+  };
+  // Parsing LibTorch nests deeply: give each worker a main-thread-sized stack.
+  constexpr unsigned StackSize = 16u << 20;
+  std::vector<llvm::thread> Threads;
+  for (unsigned T = 0; T < Jobs; ++T)
+    Threads.emplace_back(std::optional<unsigned>(StackSize), Body);
+  for (llvm::thread &T : Threads)
+    T.join();
+  return Results;
+}
+
+} // namespace clang::tidy::torch::lint

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: Apache-2.0
+// Lints translation units in parallel: include scan, skip, cache, clang-tidy,
+// crash recovery.
+#ifndef TORCH_LINT_RUNNER_H
+#define TORCH_LINT_RUNNER_H
+
+#include "Cache.h"
+#include "Database.h"
+#include "Finding.h"
+#include "Options.h"
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace clang::tidy::torch::lint {
+
+struct UnitResult {
+  enum class Status { Linted, Cached, Skipped, Failed };
+  std::string File;
+  Status State = Status::Linted;
+  std::string Reason; // why the unit failed
+  std::vector<Finding> Findings;
+  double Seconds = 0;
+};
+
+/// Called under a lock after each unit: (units done, units total, that unit).
+using ProgressFn = std::function<void(unsigned, unsigned, const UnitResult &)>;
+
+/// Runs every unit with Opts.Jobs threads; results in the order of Units.
+/// A unit that crashes the front end is reported as failed; the others go on.
+std::vector<UnitResult> runUnits(const std::vector<Unit> &Units,
+                                 const LintOptions &Opts, ResultCache &Cache,
+                                 const ProgressFn &Progress);
+
+} // namespace clang::tidy::torch::lint
+
+#endif // TORCH_LINT_RUNNER_H

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: Apache-2.0
+// torch-lint: lints a project's compilation database with the torch- checks,
+// for CI.
+#include "Cache.h"
+#include "Database.h"
+#include "DiffFilter.h"
+#include "Fixes.h"
+#include "Options.h"
+#include "Output.h"
+#include "Runner.h"
+#include "TorchTidyModule.h"
+#include "clang-tidy/ClangTidy.h"
+#include "clang-tidy/ClangTidyForceLinker.h"
+#include "llvm/Support/CrashRecoveryContext.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/raw_ostream.h"
+#include <chrono>
+#include <fmt/format.h>
+
+using namespace clang::tidy::torch::lint;
+
+namespace {
+enum ExitCode { NoFindings = 0, Findings = 1, SetupError = 2, UnitFailed = 3 };
+
+int fail(llvm::Error E) {
+  llvm::errs() << "torch-lint: error: " << llvm::toString(std::move(E)) << "\n";
+  return SetupError;
+}
+
+void listChecks(const LintOptions &Opts) {
+  llvm::SmallString<256> Probe;
+  llvm::sys::fs::current_path(Probe);
+  llvm::sys::path::append(Probe, "dummy.cpp");
+  auto Options = createOptionsProvider(Opts)->getOptions(Probe);
+  std::vector<std::string> Names = clang::tidy::getCheckNames(Options, false);
+  llvm::outs() << "Enabled checks:";
+  for (const std::string &Name : Names)
+    llvm::outs() << "\n    " << Name;
+  llvm::outs() << "\n";
+}
+
+class ProgressLine {
+public:
+  explicit ProgressLine(bool Enabled)
+      : Enabled(Enabled), Start(std::chrono::steady_clock::now()) {}
+  void update(unsigned Done, unsigned Total, const UnitResult &R) {
+    if (!Enabled)
+      return;
+    double Elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - Start)
+            .count();
+    std::string Line = fmt::format("[{}/{}] {:.1f}s {}", Done, Total, Elapsed,
+                                   displayPath(R.File));
+    if (Line.size() > 100)
+      Line = Line.substr(0, 97) + "...";
+    llvm::errs() << "\r\x1b[K" << Line;
+    llvm::errs().flush();
+  }
+  void clear() {
+    if (Enabled)
+      llvm::errs() << "\r\x1b[K";
+  }
+
+private:
+  bool Enabled;
+  std::chrono::steady_clock::time_point Start;
+};
+} // namespace
+
+int main(int Argc, const char **Argv) {
+  llvm::InitLLVM Init(Argc, Argv);
+  auto Start = std::chrono::steady_clock::now();
+  auto Parsed = parseCommandLine(Argc, Argv);
+  if (!Parsed)
+    return fail(Parsed.takeError());
+  LintOptions &Opts = *Parsed;
+  if (llvm::Error E = validateChecks(Opts))
+    return fail(std::move(E));
+  if (Opts.ListChecks) {
+    listChecks(Opts);
+    return NoFindings;
+  }
+
+  std::optional<LineFilter> Filter;
+  if (!Opts.DiffBase.empty() || !Opts.LineFilter.empty()) {
+    auto F = Opts.DiffBase.empty() ? LineFilter::fromJson(Opts.LineFilter)
+                                   : LineFilter::fromGitDiff(Opts.DiffBase);
+    if (!F)
+      return fail(F.takeError());
+    Filter = std::move(*F);
+  }
+  auto DB = loadDatabase(Opts);
+  if (!DB)
+    return fail(DB.takeError());
+  auto Units = selectUnits(**DB, Opts);
+  if (!Units)
+    return fail(Units.takeError());
+  if (!Opts.CacheDir.empty())
+    if (std::error_code EC = llvm::sys::fs::create_directories(Opts.CacheDir))
+      return fail(usageError("cannot create cache directory '" + Opts.CacheDir +
+                             "': " + EC.message()));
+
+  std::unique_ptr<llvm::raw_fd_ostream> File;
+  if (!Opts.OutputFile.empty()) {
+    std::error_code EC;
+    File = std::make_unique<llvm::raw_fd_ostream>(Opts.OutputFile, EC);
+    if (EC)
+      return fail(usageError("cannot write '" + Opts.OutputFile +
+                             "': " + EC.message()));
+  }
+  llvm::raw_ostream &OS = File ? *File : llvm::outs();
+  bool Color = Opts.Color == ColorMode::Always ||
+               (Opts.Color == ColorMode::Auto && !File &&
+                llvm::sys::Process::StandardOutIsDisplayed());
+
+  // A unit that crashes the front end must not end the run.
+  llvm::CrashRecoveryContext::Enable();
+  ResultCache Cache(Opts.CacheDir);
+  ProgressLine Progress(!Opts.Quiet &&
+                        llvm::sys::Process::StandardErrIsDisplayed());
+  std::vector<UnitResult> Results =
+      runUnits(*Units, Opts, Cache,
+               [&](unsigned Done, unsigned Total, const UnitResult &R) {
+                 Progress.update(Done, Total, R);
+               });
+  Progress.clear();
+
+  Summary S;
+  S.Units = Results.size();
+  std::vector<Finding> All;
+  for (UnitResult &R : Results) {
+    switch (R.State) {
+    case UnitResult::Status::Linted:
+      ++S.Linted;
+      break;
+    case UnitResult::Status::Cached:
+      ++S.Cached;
+      break;
+    case UnitResult::Status::Skipped:
+      ++S.Skipped;
+      break;
+    case UnitResult::Status::Failed:
+      S.Failed.push_back({R.File, R.Reason});
+      break;
+    }
+    for (Finding &F : R.Findings)
+      All.push_back(std::move(F));
+  }
+  sortAndDedup(All);
+  if (Filter) {
+    std::vector<Finding> Kept;
+    for (Finding &F : All) {
+      if (F.isCompilerError() || Filter->accepts(F))
+        Kept.push_back(std::move(F));
+      else
+        ++S.OutsideChangedLines;
+    }
+    All = std::move(Kept);
+  }
+  for (const Finding &F : All)
+    if (!F.isCompilerError()) {
+      ++S.Findings;
+      ++S.PerCheck[F.Check];
+    }
+
+  S.Seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - Start)
+          .count();
+  switch (Opts.Format) {
+  case OutputFormat::Text:
+    printText(OS, All, Color);
+    break;
+  case OutputFormat::Json:
+    printJson(OS, All);
+    break;
+  case OutputFormat::Sarif:
+    printSarif(OS, All, S);
+    break;
+  case OutputFormat::Github:
+    printGithub(OS, All);
+    break;
+  }
+  OS.flush();
+
+  if (!Opts.ExportFixes.empty()) {
+    std::error_code EC;
+    llvm::raw_fd_ostream YAML(Opts.ExportFixes, EC);
+    if (EC)
+      return fail(usageError("cannot write '" + Opts.ExportFixes +
+                             "': " + EC.message()));
+    exportFixes(YAML, All);
+  }
+  bool FixFailed = false;
+  if (Opts.Fix) {
+    FixOutcome Fixed = applyFixes(All);
+    for (const std::string &Message : Fixed.Conflicts)
+      llvm::errs() << "torch-lint: warning: " << Message << "\n";
+    for (const std::string &Message : Fixed.WriteErrors)
+      llvm::errs() << "torch-lint: error: " << Message << "\n";
+    FixFailed = !Fixed.WriteErrors.empty();
+    llvm::errs() << "torch-lint: fixed " << Fixed.ChangedFiles.size() << " file"
+                 << (Fixed.ChangedFiles.size() == 1 ? "" : "s") << "\n";
+    for (const std::string &Changed : Fixed.ChangedFiles)
+      llvm::errs() << "  " << displayPath(Changed) << "\n";
+  }
+  if (!Opts.Quiet) {
+    bool SummaryToOutput = Opts.Format == OutputFormat::Text;
+    printSummary(SummaryToOutput ? OS : llvm::errs(), S,
+                 SummaryToOutput ? Color
+                                 : llvm::sys::Process::StandardErrHasColors());
+  }
+  OS.flush();
+  if (!S.Failed.empty())
+    return UnitFailed;
+  if (FixFailed)
+    return SetupError;
+  return S.Findings ? Findings : NoFindings;
+}
