@@ -3,10 +3,10 @@
 # Configures the examples for a compilation database and runs the torch- checks on each of them.
 #
 # Usage: examples/run-torch-tidy.sh [--torch-tidy PATH] [BUILD_DIR]
-#   BUILD_DIR   where to configure the examples (default: build/examples)
-#   --torch-tidy  the torch-tidy binary (default: build/bin/torch-tidy)
-# Relative paths are taken from the repository root. Exits 0 whether or not
-# there are findings; non-zero only when something could not be set up or run.
+#   BUILD_DIR     where to configure the examples (default: <repo>/build/examples)
+#   --torch-tidy  the torch-tidy binary (default: <repo>/build/bin/torch-tidy)
+# Exits 0 whether or not there are findings; non-zero only when something could
+# not be set up or run.
 set -euo pipefail
 
 prog=$(basename "$0")
@@ -21,17 +21,17 @@ die() {
 abspath() {
   case $1 in
   /*) echo "$1" ;;
-  *) echo "$root/$1" ;;
+  *) echo "$PWD/$1" ;;
   esac
 }
 
-torch_tidy=build/bin/torch-tidy
-build_dir=build/examples
+torch_tidy=$root/build/bin/torch-tidy
+build_dir=$root/build/examples
 while [ $# -gt 0 ]; do
   case $1 in
   --torch-tidy) [ $# -ge 2 ] || die "--torch-tidy needs a path"; torch_tidy=$2; shift 2 ;;
   --torch-tidy=*) torch_tidy=${1#*=}; shift ;;
-  -h | --help) sed -n '4,9s/^# \{0,1\}//p' "$0"; exit 0 ;;
+  -h | --help) sed -n '5,10s/^# \{0,1\}//p' "$0"; exit 0 ;;
   -*) die "unknown option '$1' (try --help)" ;;
   *) build_dir=$1; shift ;;
   esac
@@ -40,6 +40,8 @@ torch_tidy=$(abspath "$torch_tidy")
 build_dir=$(abspath "$build_dir")
 
 [ -x "$torch_tidy" ] || die "$torch_tidy not found or not executable; build torch-tidy first (cmake --build build) or pass --torch-tidy PATH"
+"$torch_tidy" --checks='-*,torch-*' --list-checks 2>/dev/null | grep -q '^ *torch-' ||
+  die "$torch_tidy lists no torch- checks (is it torch-tidy, with the torch module linked in?)"
 command -v cmake >/dev/null || die "cmake not found on PATH"
 
 generator=()
