@@ -2,17 +2,973 @@
 // torch-undetached-recurrent-state: recurrent state carried across training iterations without detach().
 
 #include "UndetachedRecurrentStateCheck.h"
+#include "utils/FlowGraph.h"
 #include "utils/TorchApi.h"
+#include "clang/AST/ParentMapContext.h"
+#include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
+#include "clang/Lex/Lexer.h"
+#include "llvm/ADT/SetVector.h"
+#include <map>
 
 using namespace clang::ast_matchers;
 
 namespace clang::tidy::torch {
 
-void UndetachedRecurrentStateCheck::registerMatchers(MatchFinder *Finder) {
-  // Matchers find; check() decides. See checks/utils/TorchApi.h.
+namespace {
+
+constexpr llvm::StringLiteral BackwardId = "backward";
+
+// ---- Where things are ---------------------------------------------------------
+
+bool isLoop(const Stmt *S) {
+  return isa<ForStmt, WhileStmt, DoStmt, CXXForRangeStmt>(S);
 }
 
-void UndetachedRecurrentStateCheck::check(const MatchFinder::MatchResult &Result) {}
+/// The statement around `S`, through the declarations of variables (an
+/// initializer's parent is its `DeclStmt`).
+const Stmt *parentStmt(const Stmt *S, ASTContext &Context) {
+  DynTypedNode Node = DynTypedNode::create(*S);
+  for (unsigned Depth = 0; Depth < 4; ++Depth) {
+    const DynTypedNodeList Parents = Context.getParents(Node);
+    if (Parents.empty())
+      return nullptr;
+    if (const auto *P = Parents[0].get<Stmt>())
+      return P;
+    if (!Parents[0].get<VarDecl>() && !Parents[0].get<BindingDecl>())
+      return nullptr;
+    Node = Parents[0];
+  }
+  return nullptr;
+}
+
+llvm::SmallVector<const Stmt *, 4> enclosingLoops(const Stmt *S,
+                                                  const Stmt *Body,
+                                                  ASTContext &Context) {
+  llvm::SmallVector<const Stmt *, 4> Loops;
+  for (const Stmt *P = parentStmt(S, Context); P && P != Body;
+       P = parentStmt(P, Context))
+    if (isLoop(P))
+      Loops.push_back(P);
+  return Loops;
+}
+
+bool isWithin(const Stmt *S, const Stmt *Ancestor, ASTContext &Context) {
+  for (const Stmt *P = S; P; P = parentStmt(P, Context))
+    if (P == Ancestor)
+      return true;
+  return false;
+}
+
+/// The function or lambda whose body directly contains `S`.
+std::pair<const Decl *, Stmt *> enclosingBody(const Stmt *S,
+                                              ASTContext &Context) {
+  DynTypedNode Node = DynTypedNode::create(*S);
+  for (unsigned Depth = 0; Depth < 256; ++Depth) {
+    const DynTypedNodeList Parents = Context.getParents(Node);
+    if (Parents.empty())
+      return {};
+    Node = Parents[0];
+    if (const auto *Lambda = Node.get<LambdaExpr>())
+      return {Lambda->getCallOperator(), Lambda->getBody()};
+    if (const auto *FD = Node.get<FunctionDecl>())
+      return {FD, FD->getBody()};
+    if (Node.get<Decl>() && !Node.get<VarDecl>() && !Node.get<DeclStmt>())
+      return {};
+  }
+  return {};
+}
+
+/// True when a variable that disables autograd (`torch::NoGradGuard`) is
+/// declared before `S` in a block around it.
+bool isUnderGradGuard(const Stmt *S, const Stmt *Body, ASTContext &Context) {
+  for (const Stmt *Child = S, *P = parentStmt(S, Context); P && Child != Body;
+       Child = P, P = parentStmt(P, Context)) {
+    const auto *Block = dyn_cast<CompoundStmt>(P);
+    if (!Block)
+      continue;
+    for (const Stmt *Sibling : Block->body()) {
+      if (Sibling == Child)
+        break;
+      if (const auto *DS = dyn_cast<DeclStmt>(Sibling))
+        for (const Decl *D : DS->decls())
+          if (api::isGradDisablingGuard(dyn_cast<VarDecl>(D)))
+            return true;
+    }
+  }
+  return false;
+}
+
+// ---- State types --------------------------------------------------------------
+
+enum class Wrapper { None, Tuple, Pair, Optional };
+
+const ClassTemplateSpecializationDecl *specialization(QualType T,
+                                                      Wrapper &Kind) {
+  Kind = Wrapper::None;
+  const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(
+      T.getNonReferenceType().getCanonicalType()->getAsCXXRecordDecl());
+  if (!Spec || !Spec->getIdentifier())
+    return nullptr;
+  const StringRef Name = Spec->getName();
+  const bool InStd = Spec->isInStdNamespace();
+  if (InStd && Name == "tuple")
+    Kind = Wrapper::Tuple;
+  else if (InStd && Name == "pair")
+    Kind = Wrapper::Pair;
+  else if (Name == "optional" &&
+           (InStd || Spec->getQualifiedNameAsString() == "c10::optional"))
+    Kind = Wrapper::Optional;
+  return Kind == Wrapper::None ? nullptr : Spec;
+}
+
+/// The type arguments of a specialization, with packs expanded.
+llvm::SmallVector<QualType, 4>
+typeArguments(const ClassTemplateSpecializationDecl *Spec) {
+  llvm::SmallVector<QualType, 4> Types;
+  for (const TemplateArgument &Arg : Spec->getTemplateArgs().asArray()) {
+    if (Arg.getKind() == TemplateArgument::Type)
+      Types.push_back(Arg.getAsType());
+    else if (Arg.getKind() == TemplateArgument::Pack)
+      for (const TemplateArgument &Element : Arg.pack_elements())
+        if (Element.getKind() == TemplateArgument::Type)
+          Types.push_back(Element.getAsType());
+  }
+  return Types;
+}
+
+/// A tensor, a tuple or pair holding one, or an optional of either.
+bool isStateType(QualType T, unsigned Depth = 0) {
+  if (api::isTensorType(T.getCanonicalType()))
+    return true;
+  Wrapper Kind;
+  const ClassTemplateSpecializationDecl *Spec = specialization(T, Kind);
+  if (!Spec || Depth > 4)
+    return false;
+  const llvm::SmallVector<QualType, 4> Types = typeArguments(Spec);
+  if (Kind == Wrapper::Optional)
+    return !Types.empty() && isStateType(Types.front(), Depth + 1);
+  return llvm::any_of(
+      Types, [Depth](QualType E) { return isStateType(E, Depth + 1); });
+}
+
+/// The positions of a state that hold tensors: `-1` for the whole value, or
+/// the `std::get` indices of a tuple or pair (inside an optional too).
+llvm::SmallVector<int, 2> slotsOf(QualType T) {
+  Wrapper Kind;
+  const ClassTemplateSpecializationDecl *Spec = specialization(T, Kind);
+  if (Spec && Kind == Wrapper::Optional) {
+    const llvm::SmallVector<QualType, 4> Types = typeArguments(Spec);
+    if (Types.empty())
+      return {-1};
+    Spec = specialization(Types.front(), Kind);
+  }
+  if (!Spec || Kind == Wrapper::Optional)
+    return {-1};
+  llvm::SmallVector<int, 2> Slots;
+  const llvm::SmallVector<QualType, 4> Types = typeArguments(Spec);
+  for (unsigned I = 0; I < Types.size(); ++I)
+    if (isStateType(Types[I]))
+      Slots.push_back(static_cast<int>(I));
+  return Slots;
+}
+
+// ---- References to a state ------------------------------------------------------
+
+/// One tensor position of a state variable: the whole of it (`Index == -1`)
+/// or its element `std::get<Index>`.
+struct StateRef {
+  const ValueDecl *Var = nullptr;
+  int Index = -1;
+  bool covers(const ValueDecl *V, int Slot) const {
+    return Var == V && (Index == -1 || Slot == -1 || Index == Slot);
+  }
+};
+
+bool isOptional(QualType T) {
+  Wrapper Kind;
+  return specialization(T, Kind) && Kind == Wrapper::Optional;
+}
+
+/// `std::get<I>(...)`: the index, or -1.
+int stdGetIndex(const CallExpr *Call) {
+  const FunctionDecl *FD = Call ? Call->getDirectCallee() : nullptr;
+  if (!FD || !FD->getIdentifier() || FD->getName() != "get" ||
+      !FD->isInStdNamespace() || Call->getNumArgs() != 1)
+    return -1;
+  const TemplateArgumentList *Args = FD->getTemplateSpecializationArgs();
+  if (!Args || Args->size() == 0 ||
+      Args->get(0).getKind() != TemplateArgument::Integral)
+    return -1;
+  return static_cast<int>(Args->get(0).getAsIntegral().getExtValue());
+}
+
+bool isStdFunction(const CallExpr *Call, StringRef Name) {
+  const FunctionDecl *FD = Call ? Call->getDirectCallee() : nullptr;
+  return FD && FD->getIdentifier() && FD->getName() == Name &&
+         FD->isInStdNamespace();
+}
+
+/// The state position `E` designates: a variable, parameter or field (of
+/// `this`) of state type, through `*`, `->`, `.value()` of an optional,
+/// `std::move` and `std::get<I>`.
+std::optional<StateRef> stateRef(const Expr *E) {
+  for (unsigned Steps = 0; E && Steps < 8; ++Steps) {
+    E = E->IgnoreUnlessSpelledInSource();
+    if (const auto *DRE = dyn_cast<DeclRefExpr>(E)) {
+      const auto *VD = dyn_cast<VarDecl>(DRE->getDecl());
+      if (VD && !isa<DecompositionDecl>(VD) && isStateType(VD->getType()))
+        return StateRef{VD, -1};
+      return std::nullopt;
+    }
+    if (const auto *ME = dyn_cast<MemberExpr>(E)) {
+      const auto *FD = dyn_cast<FieldDecl>(ME->getMemberDecl());
+      if (FD && isa<CXXThisExpr>(ME->getBase()->IgnoreParenImpCasts()) &&
+          isStateType(FD->getType()))
+        return StateRef{FD, -1};
+      return std::nullopt;
+    }
+    if (const auto *UO = dyn_cast<UnaryOperator>(E);
+        UO && UO->getOpcode() == UO_Deref) {
+      E = UO->getSubExpr();
+      continue;
+    }
+    if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E)) {
+      if ((Op->getOperator() != OO_Star && Op->getOperator() != OO_Arrow) ||
+          Op->getNumArgs() != 1 || !isOptional(Op->getArg(0)->getType()))
+        return std::nullopt;
+      E = Op->getArg(0);
+      continue;
+    }
+    if (const auto *Member = dyn_cast<CXXMemberCallExpr>(E)) {
+      const CXXMethodDecl *MD = Member->getMethodDecl();
+      if (!MD || !MD->getIdentifier() || MD->getName() != "value" ||
+          !isOptional(Member->getImplicitObjectArgument()->getType()))
+        return std::nullopt;
+      E = Member->getImplicitObjectArgument();
+      continue;
+    }
+    const auto *Call = dyn_cast<CallExpr>(E);
+    if (isStdFunction(Call, "move") && Call->getNumArgs() == 1) {
+      E = Call->getArg(0);
+      continue;
+    }
+    const int Index = stdGetIndex(Call);
+    if (Index < 0)
+      return std::nullopt;
+    std::optional<StateRef> Whole = stateRef(Call->getArg(0));
+    if (!Whole || Whole->Index != -1)
+      return std::nullopt;
+    return StateRef{Whole->Var, Index};
+  }
+  return std::nullopt;
+}
+
+/// `t.detach()`, `t.detach_()` and `t.data()`: values without history.
+bool isDetachLike(const Stmt *S) {
+  return api::asTensorCall(S, "detach") || api::asTensorCall(S, "detach_") ||
+         api::asTensorCall(S, "data");
+}
+
+const FunctionDecl *calleeOf(const Stmt *S) {
+  const auto *Call = dyn_cast_or_null<CallExpr>(S);
+  return Call ? Call->getDirectCallee() : nullptr;
+}
+
+/// The declaration a name in an expression refers to: a variable, a
+/// structured binding or a field of `this`.
+const ValueDecl *namedDecl(const Expr *E) {
+  if (const auto *DRE = dyn_cast<DeclRefExpr>(E))
+    return DRE->getDecl();
+  if (const auto *ME = dyn_cast<MemberExpr>(E);
+      ME && isa<CXXThisExpr>(ME->getBase()->IgnoreParenImpCasts()))
+    return ME->getMemberDecl();
+  return nullptr;
+}
+
+bool referencesDecl(const Stmt *S, const ValueDecl *D) {
+  if (!S)
+    return false;
+  if (const auto *E = dyn_cast<Expr>(S); E && namedDecl(E) == D)
+    return true;
+  return llvm::any_of(S->children(), [D](const Stmt *Child) {
+    return referencesDecl(Child, D);
+  });
+}
+
+/// An assignment to state positions: `s = e`, `std::get<I>(s) = e`,
+/// `std::tie(a, s) = e`.
+struct Assignment {
+  const Expr *Op = nullptr;
+  const Expr *Rhs = nullptr;
+  llvm::SmallVector<StateRef, 2> Targets;
+  llvm::SmallVector<const ValueDecl *, 2> Locals; // Any variable assigned.
+};
+
+std::optional<Assignment> asAssignment(const Stmt *S) {
+  const Expr *Lhs = nullptr, *Rhs = nullptr;
+  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S);
+      Op && Op->getOperator() == OO_Equal && Op->getNumArgs() == 2) {
+    Lhs = Op->getArg(0);
+    Rhs = Op->getArg(1);
+  } else if (const auto *BO = dyn_cast<BinaryOperator>(S);
+             BO && BO->getOpcode() == BO_Assign) {
+    Lhs = BO->getLHS();
+    Rhs = BO->getRHS();
+  } else {
+    return std::nullopt;
+  }
+  Assignment A;
+  A.Op = cast<Expr>(S);
+  A.Rhs = Rhs;
+  llvm::SmallVector<const Expr *, 2> Parts;
+  const auto *Tie = dyn_cast<CallExpr>(Lhs->IgnoreUnlessSpelledInSource());
+  if (isStdFunction(Tie, "tie"))
+    Parts.append(Tie->arg_begin(), Tie->arg_end());
+  else
+    Parts.push_back(Lhs);
+  for (const Expr *Part : Parts) {
+    if (std::optional<StateRef> Ref = stateRef(Part))
+      A.Targets.push_back(*Ref);
+    if (const ValueDecl *D = namedDecl(Part->IgnoreUnlessSpelledInSource()))
+      A.Locals.push_back(D);
+  }
+  return A;
+}
+
+} // namespace
+
+// ---- The check -----------------------------------------------------------------
+
+bool UndetachedRecurrentStateCheck::isDetachingHelper(const FunctionDecl *FD,
+                                                      unsigned Depth) {
+  const FunctionDecl *Def = nullptr;
+  if (!FD || !FD->hasBody(Def) || Depth > 3 ||
+      Def->getASTContext().getSourceManager().isInSystemHeader(
+          Def->getLocation()))
+    return false;
+  if (auto It = DetachingHelpers.find(Def); It != DetachingHelpers.end())
+    return It->second;
+  DetachingHelpers[Def] = false; // Breaks recursion.
+  struct Finder : RecursiveASTVisitor<Finder> {
+    UndetachedRecurrentStateCheck &Check;
+    unsigned Depth;
+    bool Found = false;
+    Finder(UndetachedRecurrentStateCheck &Check, unsigned Depth)
+        : Check(Check), Depth(Depth) {}
+    bool VisitStmt(Stmt *S) {
+      Found = api::asTensorCall(S, "detach") ||
+              api::asTensorCall(S, "detach_") ||
+              (isa<CallExpr>(S) && Check.isDetachingHelper(calleeOf(S), Depth));
+      return !Found;
+    }
+  } F(*this, Depth + 1);
+  F.TraverseStmt(Def->getBody());
+  return DetachingHelpers[Def] = F.Found;
+}
+
+void UndetachedRecurrentStateCheck::registerMatchers(MatchFinder *Finder) {
+  const auto InLoop = hasAncestor(
+      stmt(anyOf(forStmt(), whileStmt(), doStmt(), cxxForRangeStmt())));
+  Finder->addMatcher(
+      expr(api::backwardCall(), InLoop, unless(isInTemplateInstantiation()))
+          .bind(BackwardId),
+      this);
+}
+
+void UndetachedRecurrentStateCheck::check(
+    const MatchFinder::MatchResult &Result) {
+  const auto *Backward = Result.Nodes.getNodeAs<Expr>(BackwardId);
+  auto [D, Body] = enclosingBody(Backward, *Result.Context);
+  if (!Body || !AnalyzedBodies.insert(Body).second)
+    return;
+  analyzeBody(D, Body, *Result.Context);
+}
+
+namespace {
+
+/// The body-wide facts the flow queries are asked about.
+class BodyFacts {
+public:
+  BodyFacts(UndetachedRecurrentStateCheck &Check, const Stmt *Body)
+      : Check(Check) {
+    collect(Body);
+  }
+
+  /// Calls `Visit` on `S` and its sub-expressions that are not inside a
+  /// detach, a call to a detaching helper or a lambda; `Visit` returns false
+  /// to skip the children of a node.
+  void walkLive(const Stmt *S, llvm::function_ref<bool(const Expr *)> Visit) {
+    const auto *E = dyn_cast_or_null<Expr>(S);
+    if (!E || isa<LambdaExpr>(E) || isDetachLike(E) ||
+        (isa<CallExpr>(E) && Check.isDetachingHelper(calleeOf(E))))
+      return;
+    if (!Visit(E))
+      return;
+    for (const Stmt *Child : E->children())
+      walkLive(Child, Visit);
+  }
+
+  /// True when `E` holds on to the history of `Calls` or `Decls`.
+  bool carries(const Expr *E, const llvm::DenseSet<const ValueDecl *> &Decls,
+               const Expr *Call) {
+    bool Found = false;
+    walkLive(E, [&](const Expr *Node) {
+      if (Node == Call)
+        Found = true;
+      else if (const ValueDecl *D = namedDecl(Node); D && Decls.contains(D))
+        Found = true;
+      return !Found;
+    });
+    return Found;
+  }
+
+  /// The state positions that `E` hands on with their history.
+  llvm::SmallVector<StateRef, 2> liveStateRefs(const Expr *E) {
+    llvm::SmallVector<StateRef, 2> Refs;
+    walkLive(E, [&](const Expr *Node) {
+      if (std::optional<StateRef> Ref = stateRef(Node)) {
+        Refs.push_back(*Ref);
+        return false;
+      }
+      return api::asModuleForwardCall(Node) == nullptr;
+    });
+    return Refs;
+  }
+
+  /// The variables that hold values derived from `Call`, except `Excluded`.
+  llvm::DenseSet<const ValueDecl *> carriersOf(const Expr *Call,
+                                               const ValueDecl *Excluded) {
+    llvm::DenseSet<const ValueDecl *> Carriers;
+    for (bool Changed = true; Changed;) {
+      Changed = false;
+      auto Add = [&](const ValueDecl *D) {
+        if (D && D != Excluded && Carriers.insert(D).second)
+          Changed = true;
+      };
+      for (const auto &[Init, Targets] : Inits)
+        if (carries(Init, Carriers, Call))
+          for (const ValueDecl *Target : Targets)
+            Add(Target);
+      for (const Assignment &A : Assignments)
+        if (carries(A.Rhs, Carriers, Call))
+          for (const ValueDecl *Target : A.Locals)
+            Add(Target);
+    }
+    return Carriers;
+  }
+
+  const Assignment *assignmentAt(const Stmt *S) const {
+    auto It = AssignmentIndex.find(S);
+    return It == AssignmentIndex.end() ? nullptr : &Assignments[It->second];
+  }
+
+  /// The statements whose then-branch re-initialises or detaches all of a
+  /// state when it holds a value (`if (h.defined()) h = h.detach();`):
+  /// every node of the condition, keyed by the state.
+  llvm::DenseMap<const ValueDecl *, llvm::DenseSet<const Stmt *>> GuardedKills;
+  std::vector<const IfStmt *> Ifs;
+  std::vector<std::pair<const Expr *, llvm::SmallVector<const ValueDecl *, 2>>>
+      Inits;
+  std::vector<Assignment> Assignments;
+
+private:
+  void collect(const Stmt *S) {
+    if (!S || isa<LambdaExpr>(S))
+      return;
+    if (const auto *DS = dyn_cast<DeclStmt>(S)) {
+      for (const Decl *D : DS->decls()) {
+        const auto *VD = dyn_cast<VarDecl>(D);
+        if (!VD || !VD->getInit())
+          continue;
+        llvm::SmallVector<const ValueDecl *, 2> Targets{VD};
+        if (const auto *DD = dyn_cast<DecompositionDecl>(VD))
+          for (const BindingDecl *B : DD->bindings())
+            Targets.push_back(B);
+        Inits.emplace_back(VD->getInit(), Targets);
+      }
+    } else if (std::optional<Assignment> A = asAssignment(S)) {
+      AssignmentIndex[S] = Assignments.size();
+      Assignments.push_back(std::move(*A));
+    } else if (const auto *If = dyn_cast<IfStmt>(S)) {
+      Ifs.push_back(If);
+    }
+    for (const Stmt *Child : S->children())
+      collect(Child);
+  }
+
+  UndetachedRecurrentStateCheck &Check;
+  llvm::DenseMap<const Stmt *, size_t> AssignmentIndex;
+};
+
+/// The statement that `E` is the expression of, and where a statement can be
+/// inserted after it. Null when it is not an expression statement in a block
+/// or the direct body of an `if` or a loop.
+struct StatementSite {
+  const Stmt *Statement = nullptr;
+  bool NeedsBraces = false;
+};
+
+StatementSite statementOf(const Expr *E, ASTContext &Context) {
+  const Stmt *S = E;
+  const Stmt *P = parentStmt(S, Context);
+  while (P && isa<Expr>(P)) {
+    S = P;
+    P = parentStmt(S, Context);
+  }
+  if (!P)
+    return {};
+  if (isa<CompoundStmt>(P))
+    return {S, false};
+  const auto *If = dyn_cast<IfStmt>(P);
+  if ((If && (If->getThen() == S || If->getElse() == S)) ||
+      (isLoop(P) && [&] {
+        if (const auto *For = dyn_cast<ForStmt>(P))
+          return For->getBody() == S;
+        if (const auto *While = dyn_cast<WhileStmt>(P))
+          return While->getBody() == S;
+        if (const auto *Do = dyn_cast<DoStmt>(P))
+          return Do->getBody() == S;
+        return cast<CXXForRangeStmt>(P)->getBody() == S;
+      }()))
+    return {S, true};
+  return {};
+}
+
+/// An expression that yields `Base` with every tensor in it detached, or the
+/// empty string when it holds no tensor.
+std::string detachedExpr(QualType T, const std::string &Base) {
+  if (api::isTensorType(T.getCanonicalType()))
+    return Base + ".detach()";
+  Wrapper Kind;
+  const ClassTemplateSpecializationDecl *Spec = specialization(T, Kind);
+  if (!Spec || Kind == Wrapper::Optional)
+    return "";
+  const llvm::SmallVector<QualType, 4> Types = typeArguments(Spec);
+  std::string Text =
+      Kind == Wrapper::Pair ? "std::make_pair(" : "std::make_tuple(";
+  bool Any = false;
+  for (unsigned I = 0; I < Types.size(); ++I) {
+    const std::string Element =
+        "std::get<" + std::to_string(I) + ">(" + Base + ")";
+    std::string Detached = detachedExpr(Types[I], Element);
+    Any |= !Detached.empty();
+    Text += (I ? ", " : "") + (Detached.empty() ? Element : Detached);
+  }
+  return Any ? Text + ")" : "";
+}
+
+/// A statement that detaches every tensor of `V`, or the empty string.
+std::string detachStatement(const ValueDecl *V) {
+  const std::string Name = V->getName().str();
+  const QualType T = V->getType().getNonReferenceType();
+  Wrapper Kind;
+  if (const ClassTemplateSpecializationDecl *Spec = specialization(T, Kind);
+      Spec && Kind == Wrapper::Optional) {
+    const llvm::SmallVector<QualType, 4> Types = typeArguments(Spec);
+    if (Types.empty())
+      return "";
+    const bool IsTensor = api::isTensorType(Types.front().getCanonicalType());
+    const std::string Inner = IsTensor
+                                  ? Name + "->detach()"
+                                  : detachedExpr(Types.front(), "*" + Name);
+    return Inner.empty() ? ""
+                         : "if (" + Name + ") " + Name + " = " + Inner + ";";
+  }
+  const std::string Detached = detachedExpr(T, Name);
+  return Detached.empty() ? "" : Name + " = " + Detached + ";";
+}
+
+/// A violation: the history of `Call`, freed or kept by `Backward`, comes
+/// back to `Call` through `Var` reassigned by `Reassign`.
+struct Violation {
+  const Stmt *Reassign = nullptr;
+  const Stmt *Backward = nullptr;
+  /// True when the reassignment comes after `backward()` in the iteration.
+  bool ReassignAfterBackward = false;
+};
+
+} // namespace
+
+void UndetachedRecurrentStateCheck::analyzeBody(const Decl *D, Stmt *Body,
+                                                ASTContext &Context) {
+  const std::unique_ptr<flow::FlowGraph> Graph =
+      flow::FlowGraph::build(D, Body, Context);
+  if (!Graph)
+    return;
+  const SourceManager &SM = Context.getSourceManager();
+  BodyFacts Facts(*this, Body);
+
+  // The elements the queries are about.
+  llvm::SmallVector<const Expr *, 4> Backwards;
+  llvm::SmallVector<const CallExpr *, 4> Calls;
+  llvm::SmallVector<const Stmt *, 32> Elements;
+  Graph->forEachStmt([&](const Stmt *S) {
+    Elements.push_back(S);
+    if (api::isBackwardCall(S))
+      Backwards.push_back(cast<Expr>(S));
+    else if (const CallExpr *Call = api::asModuleForwardCall(S))
+      Calls.push_back(Call);
+  });
+  if (Backwards.empty() || Calls.empty())
+    return;
+  auto Before = [&SM](const Stmt *A, const Stmt *B) {
+    return SM.isBeforeInTranslationUnit(A->getBeginLoc(), B->getBeginLoc());
+  };
+  llvm::sort(Backwards, Before);
+  llvm::sort(Calls, Before);
+
+  // The recurrent calls: a state position handed to the call with its history
+  // and assigned back from the call's output.
+  struct Recurrence {
+    const CallExpr *Call;
+    const ValueDecl *Var;
+    llvm::SmallVector<int, 2> Slots;
+    /// Per slot, the reassignments from the call's output.
+    llvm::SmallVector<llvm::SmallVector<const Stmt *, 2>, 2> Reassigns;
+  };
+  std::vector<Recurrence> Recurrences;
+  llvm::DenseSet<const ValueDecl *> AllCarriers;
+  for (const CallExpr *Call : Calls) {
+    if (!Graph->contains(Call) || isUnderGradGuard(Call, Body, Context))
+      continue;
+    llvm::SetVector<const ValueDecl *> Vars;
+    llvm::DenseMap<const ValueDecl *, llvm::SmallVector<int, 2>> Passed;
+    for (const Expr *Arg : api::forwardArguments(Call))
+      for (const StateRef &Ref : Facts.liveStateRefs(Arg)) {
+        Vars.insert(Ref.Var);
+        Passed[Ref.Var].push_back(Ref.Index);
+      }
+    for (const ValueDecl *Var : Facts.carriersOf(Call, nullptr))
+      AllCarriers.insert(Var);
+    for (const ValueDecl *Var : Vars) {
+      const llvm::DenseSet<const ValueDecl *> Carriers =
+          Facts.carriersOf(Call, Var);
+      Recurrence R{Call, Var, {}, {}};
+      for (int Slot : slotsOf(Var->getType())) {
+        if (llvm::none_of(Passed[Var], [Slot](int Index) {
+              return Index == -1 || Slot == -1 || Index == Slot;
+            }))
+          continue;
+        llvm::SmallVector<const Stmt *, 2> Reassigns;
+        for (const Assignment &A : Facts.Assignments)
+          if (Graph->contains(A.Op) &&
+              llvm::any_of(A.Targets,
+                           [&](const StateRef &T) {
+                             return T.covers(Var, Slot);
+                           }) &&
+              Facts.carries(A.Rhs, Carriers, Call))
+            Reassigns.push_back(A.Op);
+        if (Reassigns.empty())
+          continue;
+        llvm::sort(Reassigns, Before);
+        R.Slots.push_back(Slot);
+        R.Reassigns.push_back(std::move(Reassigns));
+      }
+      if (!R.Slots.empty())
+        Recurrences.push_back(std::move(R));
+    }
+  }
+  if (Recurrences.empty())
+    return;
+
+  // What ends the history a state position holds: its declaration, an
+  // assignment of a value without history, `detach_()`, `reset()`, a
+  // detaching helper given the state (or able to reach it), or an `if` that
+  // does one of these whenever the state holds a value.
+  auto KillsAt = [&](const Stmt *S, const ValueDecl *Var, int Slot) {
+    if (const auto *DS = dyn_cast<DeclStmt>(S))
+      return llvm::is_contained(DS->decls(), Var);
+    if (const Assignment *A = Facts.assignmentAt(S)) {
+      if (llvm::none_of(A->Targets, [&](const StateRef &T) {
+            return T.covers(Var, Slot);
+          }))
+        return false;
+      llvm::DenseSet<const ValueDecl *> Live = AllCarriers;
+      Live.insert(Var);
+      return !Facts.carries(A->Rhs, Live, nullptr);
+    }
+    if (const auto *Member = dyn_cast<CXXMemberCallExpr>(S)) {
+      const CXXMethodDecl *MD = Member->getMethodDecl();
+      if (MD && MD->getIdentifier() &&
+          (MD->getName() == "reset" ||
+           api::asTensorCall(Member, "detach_"))) {
+        std::optional<StateRef> Ref =
+            stateRef(Member->getImplicitObjectArgument());
+        if (Ref && Ref->covers(Var, Slot))
+          return true;
+      }
+    }
+    if (const auto *Call = dyn_cast<CallExpr>(S);
+        Call && isDetachingHelper(calleeOf(Call))) {
+      const auto *VD = dyn_cast<VarDecl>(Var);
+      if (!VD || VD->hasGlobalStorage())
+        return true;
+      const FunctionDecl *Def = nullptr;
+      if (calleeOf(Call)->hasBody(Def) && referencesDecl(Def->getBody(), Var))
+        return true;
+      return llvm::any_of(Call->arguments(), [Var](const Expr *Arg) {
+        return referencesDecl(Arg, Var);
+      });
+    }
+    return false;
+  };
+  for (const IfStmt *If : Facts.Ifs) {
+    if (If->getElse() || !If->getCond())
+      continue;
+    const Expr *Cond = If->getCond()->IgnoreUnlessSpelledInSource();
+    if (const auto *Test = dyn_cast<CXXMemberCallExpr>(Cond)) {
+      const CXXMethodDecl *MD = Test->getMethodDecl();
+      if (MD && MD->getIdentifier() &&
+          (MD->getName() == "has_value" || MD->getName() == "defined"))
+        Cond = Test->getImplicitObjectArgument();
+    }
+    std::optional<StateRef> Ref = stateRef(Cond);
+    if (!Ref || Ref->Index != -1)
+      continue;
+    llvm::SmallVector<const Stmt *, 4> Then;
+    if (const auto *Block = dyn_cast<CompoundStmt>(If->getThen()))
+      Then.append(Block->body_begin(), Block->body_end());
+    else
+      Then.push_back(If->getThen());
+    const bool KillsAll =
+        llvm::all_of(slotsOf(Ref->Var->getType()), [&](int Slot) {
+          return llvm::any_of(Then, [&](const Stmt *S) {
+            if (const auto *E = dyn_cast<Expr>(S))
+              S = E->IgnoreUnlessSpelledInSource();
+            return KillsAt(S, Ref->Var, Slot);
+          });
+        });
+    if (!KillsAll)
+      continue;
+    llvm::SmallVector<const Stmt *, 8> Work{If->getCond()};
+    while (!Work.empty()) {
+      const Stmt *S = Work.pop_back_val();
+      Facts.GuardedKills[Ref->Var].insert(S);
+      for (const Stmt *Child : S->children())
+        if (Child)
+          Work.push_back(Child);
+    }
+  }
+
+  // The kill sets, per state position.
+  std::map<std::pair<const ValueDecl *, int>, llvm::DenseSet<const Stmt *>>
+      Kills;
+  auto KillSet = [&](const ValueDecl *Var,
+                     int Slot) -> const llvm::DenseSet<const Stmt *> & {
+    auto [It, Inserted] = Kills.try_emplace({Var, Slot});
+    if (Inserted) {
+      const auto Guarded = Facts.GuardedKills.find(Var);
+      for (const Stmt *S : Elements)
+        if (KillsAt(S, Var, Slot) ||
+            (Guarded != Facts.GuardedKills.end() &&
+             Guarded->second.contains(S)))
+          It->second.insert(S);
+    }
+    return It->second;
+  };
+
+  // The violations of one recurrence slot, given statements after which a
+  // detach of the whole state is (to be) inserted.
+  auto Violations = [&](const Recurrence &R, unsigned SlotIndex,
+                        const llvm::DenseSet<const Stmt *> &Fixed) {
+    const llvm::DenseSet<const Stmt *> &KillStmts =
+        KillSet(R.Var, R.Slots[SlotIndex]);
+    const Stmt *Call = R.Call;
+    const auto IsCall = [Call](const Stmt *S) { return S == Call; };
+    const auto Kill = [&](const Stmt *S) {
+      return KillStmts.contains(S) || Fixed.contains(S);
+    };
+    const auto KillOrCall = [&](const Stmt *S) { return Kill(S) || S == Call; };
+    llvm::SmallVector<Violation, 2> Found;
+    const llvm::SmallVector<const Stmt *, 4> CallLoops =
+        enclosingLoops(Call, Body, Context);
+    for (const Expr *Backward : Backwards) {
+      const llvm::SmallVector<const Stmt *, 4> Loops =
+          enclosingLoops(Backward, Body, Context);
+      if (llvm::none_of(Loops, [&](const Stmt *L) {
+            return llvm::is_contained(CallLoops, L);
+          }))
+        continue;
+      for (const Stmt *Reassign : R.Reassigns[SlotIndex]) {
+        if (Fixed.contains(Reassign))
+          continue;
+        // call -> reassign -> backward -> call.
+        if (!Fixed.contains(Backward) &&
+            Graph->reaches(Call, Reassign, IsCall) &&
+            Graph->reaches(Reassign, Backward, KillOrCall) &&
+            Graph->reaches(Backward, Call, Kill))
+          Found.push_back({Reassign, Backward, false});
+        // call -> backward -> reassign -> call.
+        else if (Graph->reaches(Call, Backward, IsCall) &&
+                 Graph->reaches(Backward, Reassign, IsCall) &&
+                 Graph->reaches(Reassign, Call, Kill))
+          Found.push_back({Reassign, Backward, true});
+      }
+    }
+    return Found;
+  };
+
+  // Where the fix detaches the state: after the statement of the
+  // `backward()`, or after a reassignment that follows it.
+  const auto IsBackward = [&](const Stmt *S) {
+    return llvm::is_contained(Backwards, S);
+  };
+  auto FixableSite = [&](const Stmt *S) -> std::optional<StatementSite> {
+    const StatementSite Site = statementOf(cast<Expr>(S), Context);
+    if (!Site.Statement || Site.Statement->getBeginLoc().isMacroID() ||
+        Site.Statement->getEndLoc().isMacroID() || S->getBeginLoc().isMacroID())
+      return std::nullopt;
+    const SourceLocation Semi = Lexer::findLocationAfterToken(
+        Site.Statement->getEndLoc(), tok::semi, SM, Context.getLangOpts(),
+        /*SkipTrailingWhitespaceAndNewLine=*/false);
+    if (Semi.isInvalid() || Semi.isMacroID())
+      return std::nullopt;
+    return Site;
+  };
+  // True when the state, a local, is in scope at the statement `S`.
+  auto InScope = [&](const ValueDecl *Var, const Stmt *S) {
+    const auto *VD = dyn_cast<VarDecl>(Var);
+    if (!VD || !VD->isLocalVarDecl())
+      return true;
+    const DynTypedNodeList Parents = Context.getParents(*VD);
+    const auto *DS = Parents.empty() ? nullptr : Parents[0].get<DeclStmt>();
+    const Stmt *Scope = DS ? parentStmt(DS, Context) : nullptr;
+    return Scope && isWithin(S, Scope, Context) && Before(DS, S);
+  };
+
+  // Plans, per state, the statements after which it is detached; empty when
+  // some violation has no safe place for the detach.
+  llvm::DenseMap<const ValueDecl *, llvm::DenseSet<const Stmt *>> Plans;
+  llvm::SetVector<const ValueDecl *> Vars;
+  for (const Recurrence &R : Recurrences)
+    Vars.insert(R.Var);
+  for (const ValueDecl *Var : Vars) {
+    if (detachStatement(Var).empty())
+      continue;
+    llvm::DenseSet<const Stmt *> Fixed;
+    bool Ok = true;
+    for (unsigned Round = 0; Ok && Round < 16; ++Round) {
+      std::optional<std::pair<const Recurrence *, Violation>> First;
+      for (const Recurrence &R : Recurrences) {
+        if (R.Var != Var)
+          continue;
+        for (unsigned I = 0; I < R.Slots.size() && !First; ++I) {
+          llvm::SmallVector<Violation, 2> Found = Violations(R, I, Fixed);
+          if (!Found.empty())
+            First.emplace(&R, Found.front());
+        }
+        if (First)
+          break;
+      }
+      if (!First)
+        break;
+      const auto &[R, V] = *First;
+      const Stmt *At = V.ReassignAfterBackward ? V.Reassign : V.Backward;
+      const auto BackwardOrCall = [&](const Stmt *S) {
+        return IsBackward(S) || S == R->Call;
+      };
+      // Detaching after a reassignment also cuts histories that no
+      // backward() has used yet, unless every path to it passes one.
+      Ok = FixableSite(At) && InScope(Var, At) && !Fixed.contains(At) &&
+           (!V.ReassignAfterBackward ||
+            !Graph->reaches(R->Call, V.Reassign, BackwardOrCall));
+      Fixed.insert(At);
+    }
+    if (Ok)
+      Plans[Var] = std::move(Fixed);
+  }
+
+  // Group the insertions per statement, then report.
+  struct Insertion {
+    StatementSite Site;
+    llvm::SmallVector<const ValueDecl *, 2> Vars;
+    bool Emitted = false;
+  };
+  std::vector<Insertion> Insertions;
+  llvm::DenseMap<const Stmt *, unsigned> InsertionIndex;
+  for (const ValueDecl *Var : Vars) {
+    auto Plan = Plans.find(Var);
+    if (Plan == Plans.end())
+      continue;
+    llvm::SmallVector<const Stmt *, 4> Points(Plan->second.begin(),
+                                              Plan->second.end());
+    llvm::sort(Points, Before);
+    for (const Stmt *At : Points) {
+      const StatementSite Site = *FixableSite(At);
+      auto [It, Inserted] =
+          InsertionIndex.try_emplace(Site.Statement, Insertions.size());
+      if (Inserted)
+        Insertions.push_back({Site, {}, false});
+      Insertions[It->second].Vars.push_back(Var);
+    }
+  }
+
+  for (const Recurrence &R : Recurrences) {
+    llvm::SmallVector<Violation, 4> Found;
+    for (unsigned I = 0; I < R.Slots.size(); ++I)
+      Found.append(Violations(R, I, {}));
+    if (Found.empty())
+      continue;
+    // The note shows the first backward() in the source, or the first that
+    // retains its graph when one does.
+    const auto Retaining = [](const Violation &V) {
+      return api::retainsGraph(cast<Expr>(V.Backward));
+    };
+    const bool Retains = llvm::any_of(Found, Retaining);
+    const Violation *Shown = nullptr;
+    for (const Violation &V : Found)
+      if ((!Retains || Retaining(V)) &&
+          (!Shown || Before(V.Backward, Shown->Backward)))
+        Shown = &V;
+    {
+      auto Diag = diag(R.Call->getExprLoc(),
+                       "recurrent state %0 is carried into this call across "
+                       "'backward()' without 'detach()'%select{, so the next "
+                       "'backward()' runs into the freed graph of the "
+                       "previous iteration|; 'retain_graph=true' hides the "
+                       "error but the autograd graph grows every iteration}1")
+                  << R.Var << Retains;
+      for (Insertion &In : Insertions) {
+        if (In.Emitted || !llvm::is_contained(In.Vars, R.Var))
+          continue;
+        In.Emitted = true;
+        const Stmt *S = In.Site.Statement;
+        const SourceLocation Semi = Lexer::findLocationAfterToken(
+            S->getEndLoc(), tok::semi, SM, Context.getLangOpts(), false);
+        std::string Text;
+        if (In.Site.NeedsBraces) {
+          for (const ValueDecl *Var : In.Vars)
+            Text += " " + detachStatement(Var);
+          Diag << FixItHint::CreateInsertion(S->getBeginLoc(), "{ ")
+               << FixItHint::CreateInsertion(Semi, Text + " }");
+          continue;
+        }
+        // After the end of the line when only a comment follows the
+        // statement there, else on the same line.
+        const char *Rest = SM.getCharacterData(Semi);
+        const StringRef Line = StringRef(Rest).split('\n').first;
+        const StringRef Trimmed = Line.trim();
+        if (Trimmed.empty() || Trimmed.starts_with("//")) {
+          const std::string Indent =
+              Lexer::getIndentationForLine(S->getBeginLoc(), SM).str();
+          for (const ValueDecl *Var : In.Vars)
+            Text += "\n" + Indent + detachStatement(Var);
+          Diag << FixItHint::CreateInsertion(
+              Semi.getLocWithOffset(Line.rtrim("\r").size()), Text);
+        } else {
+          for (const ValueDecl *Var : In.Vars)
+            Text += " " + detachStatement(Var);
+          Diag << FixItHint::CreateInsertion(Semi, Text);
+        }
+      }
+    }
+    diag(cast<Expr>(Shown->Backward)->getExprLoc(),
+         "%select{this 'backward()' frees the graph that %0 still holds|this "
+         "'backward()' keeps the graph that %0 extends alive}1",
+         DiagnosticIDs::Note)
+        << R.Var << Retains;
+  }
+}
 
 } // namespace clang::tidy::torch
