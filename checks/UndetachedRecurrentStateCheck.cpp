@@ -336,171 +336,6 @@ std::optional<Assignment> asAssignment(const Stmt *S) {
   return A;
 }
 
-} // namespace
-
-// ---- The check -----------------------------------------------------------------
-
-bool UndetachedRecurrentStateCheck::isDetachingHelper(const FunctionDecl *FD,
-                                                      unsigned Depth) {
-  const FunctionDecl *Def = nullptr;
-  if (!FD || !FD->hasBody(Def) || Depth > 3 ||
-      Def->getASTContext().getSourceManager().isInSystemHeader(
-          Def->getLocation()))
-    return false;
-  if (auto It = DetachingHelpers.find(Def); It != DetachingHelpers.end())
-    return It->second;
-  DetachingHelpers[Def] = false; // Breaks recursion.
-  struct Finder : RecursiveASTVisitor<Finder> {
-    UndetachedRecurrentStateCheck &Check;
-    unsigned Depth;
-    bool Found = false;
-    Finder(UndetachedRecurrentStateCheck &Check, unsigned Depth)
-        : Check(Check), Depth(Depth) {}
-    bool VisitStmt(Stmt *S) {
-      Found = api::asTensorCall(S, "detach") ||
-              api::asTensorCall(S, "detach_") ||
-              (isa<CallExpr>(S) && Check.isDetachingHelper(calleeOf(S), Depth));
-      return !Found;
-    }
-  } F(*this, Depth + 1);
-  F.TraverseStmt(Def->getBody());
-  return DetachingHelpers[Def] = F.Found;
-}
-
-void UndetachedRecurrentStateCheck::registerMatchers(MatchFinder *Finder) {
-  const auto InLoop = hasAncestor(
-      stmt(anyOf(forStmt(), whileStmt(), doStmt(), cxxForRangeStmt())));
-  Finder->addMatcher(
-      expr(api::backwardCall(), InLoop, unless(isInTemplateInstantiation()))
-          .bind(BackwardId),
-      this);
-}
-
-void UndetachedRecurrentStateCheck::check(
-    const MatchFinder::MatchResult &Result) {
-  const auto *Backward = Result.Nodes.getNodeAs<Expr>(BackwardId);
-  auto [D, Body] = enclosingBody(Backward, *Result.Context);
-  if (!Body || !AnalyzedBodies.insert(Body).second)
-    return;
-  analyzeBody(D, Body, *Result.Context);
-}
-
-namespace {
-
-/// The body-wide facts the flow queries are asked about.
-class BodyFacts {
-public:
-  BodyFacts(UndetachedRecurrentStateCheck &Check, const Stmt *Body)
-      : Check(Check) {
-    collect(Body);
-  }
-
-  /// Calls `Visit` on `S` and its sub-expressions that are not inside a
-  /// detach, a call to a detaching helper or a lambda; `Visit` returns false
-  /// to skip the children of a node.
-  void walkLive(const Stmt *S, llvm::function_ref<bool(const Expr *)> Visit) {
-    const auto *E = dyn_cast_or_null<Expr>(S);
-    if (!E || isa<LambdaExpr>(E) || isDetachLike(E) ||
-        (isa<CallExpr>(E) && Check.isDetachingHelper(calleeOf(E))))
-      return;
-    if (!Visit(E))
-      return;
-    for (const Stmt *Child : E->children())
-      walkLive(Child, Visit);
-  }
-
-  /// True when `E` holds on to the history of `Calls` or `Decls`.
-  bool carries(const Expr *E, const llvm::DenseSet<const ValueDecl *> &Decls,
-               const Expr *Call) {
-    bool Found = false;
-    walkLive(E, [&](const Expr *Node) {
-      if (Node == Call)
-        Found = true;
-      else if (const ValueDecl *D = namedDecl(Node); D && Decls.contains(D))
-        Found = true;
-      return !Found;
-    });
-    return Found;
-  }
-
-  /// The state positions that `E` hands on with their history.
-  llvm::SmallVector<StateRef, 2> liveStateRefs(const Expr *E) {
-    llvm::SmallVector<StateRef, 2> Refs;
-    walkLive(E, [&](const Expr *Node) {
-      if (std::optional<StateRef> Ref = stateRef(Node)) {
-        Refs.push_back(*Ref);
-        return false;
-      }
-      return api::asModuleForwardCall(Node) == nullptr;
-    });
-    return Refs;
-  }
-
-  /// The variables that hold values derived from `Call`, except `Excluded`.
-  llvm::DenseSet<const ValueDecl *> carriersOf(const Expr *Call,
-                                               const ValueDecl *Excluded) {
-    llvm::DenseSet<const ValueDecl *> Carriers;
-    for (bool Changed = true; Changed;) {
-      Changed = false;
-      auto Add = [&](const ValueDecl *D) {
-        if (D && D != Excluded && Carriers.insert(D).second)
-          Changed = true;
-      };
-      for (const auto &[Init, Targets] : Inits)
-        if (carries(Init, Carriers, Call))
-          for (const ValueDecl *Target : Targets)
-            Add(Target);
-      for (const Assignment &A : Assignments)
-        if (carries(A.Rhs, Carriers, Call))
-          for (const ValueDecl *Target : A.Locals)
-            Add(Target);
-    }
-    return Carriers;
-  }
-
-  const Assignment *assignmentAt(const Stmt *S) const {
-    auto It = AssignmentIndex.find(S);
-    return It == AssignmentIndex.end() ? nullptr : &Assignments[It->second];
-  }
-
-  /// The statements whose then-branch re-initialises or detaches all of a
-  /// state when it holds a value (`if (h.defined()) h = h.detach();`):
-  /// every node of the condition, keyed by the state.
-  llvm::DenseMap<const ValueDecl *, llvm::DenseSet<const Stmt *>> GuardedKills;
-  std::vector<const IfStmt *> Ifs;
-  std::vector<std::pair<const Expr *, llvm::SmallVector<const ValueDecl *, 2>>>
-      Inits;
-  std::vector<Assignment> Assignments;
-
-private:
-  void collect(const Stmt *S) {
-    if (!S || isa<LambdaExpr>(S))
-      return;
-    if (const auto *DS = dyn_cast<DeclStmt>(S)) {
-      for (const Decl *D : DS->decls()) {
-        const auto *VD = dyn_cast<VarDecl>(D);
-        if (!VD || !VD->getInit())
-          continue;
-        llvm::SmallVector<const ValueDecl *, 2> Targets{VD};
-        if (const auto *DD = dyn_cast<DecompositionDecl>(VD))
-          for (const BindingDecl *B : DD->bindings())
-            Targets.push_back(B);
-        Inits.emplace_back(VD->getInit(), Targets);
-      }
-    } else if (std::optional<Assignment> A = asAssignment(S)) {
-      AssignmentIndex[S] = Assignments.size();
-      Assignments.push_back(std::move(*A));
-    } else if (const auto *If = dyn_cast<IfStmt>(S)) {
-      Ifs.push_back(If);
-    }
-    for (const Stmt *Child : S->children())
-      collect(Child);
-  }
-
-  UndetachedRecurrentStateCheck &Check;
-  llvm::DenseMap<const Stmt *, size_t> AssignmentIndex;
-};
-
 /// The statement that `E` is the expression of, and where a statement can be
 /// inserted after it. Null when it is not an expression statement in a block
 /// or the direct body of an `if` or a loop.
@@ -579,141 +414,354 @@ std::string detachStatement(const ValueDecl *V) {
   return Detached.empty() ? "" : Name + " = " + Detached + ";";
 }
 
-/// A violation: the history of `Call`, freed or kept by `Backward`, comes
-/// back to `Call` through `Var` reassigned by `Reassign`.
+} // namespace
+
+// ---- The check -----------------------------------------------------------------
+
+bool UndetachedRecurrentStateCheck::isDetachingHelper(const FunctionDecl *FD,
+                                                      unsigned Depth) {
+  const FunctionDecl *Def = nullptr;
+  if (!FD || !FD->hasBody(Def) || Depth > 3 ||
+      Def->getASTContext().getSourceManager().isInSystemHeader(
+          Def->getLocation()))
+    return false;
+  if (auto It = DetachingHelpers.find(Def); It != DetachingHelpers.end())
+    return It->second;
+  DetachingHelpers[Def] = false; // Breaks recursion.
+  struct Finder : RecursiveASTVisitor<Finder> {
+    UndetachedRecurrentStateCheck &Check;
+    unsigned Depth;
+    bool Found = false;
+    Finder(UndetachedRecurrentStateCheck &Check, unsigned Depth)
+        : Check(Check), Depth(Depth) {}
+    bool VisitStmt(Stmt *S) {
+      Found = api::asTensorCall(S, "detach") ||
+              api::asTensorCall(S, "detach_") ||
+              (isa<CallExpr>(S) && Check.isDetachingHelper(calleeOf(S), Depth));
+      return !Found;
+    }
+  } F(*this, Depth + 1);
+  F.TraverseStmt(Def->getBody());
+  return DetachingHelpers[Def] = F.Found;
+}
+
+void UndetachedRecurrentStateCheck::registerMatchers(MatchFinder *Finder) {
+  const auto InLoop = hasAncestor(
+      stmt(anyOf(forStmt(), whileStmt(), doStmt(), cxxForRangeStmt())));
+  Finder->addMatcher(
+      expr(api::backwardCall(), InLoop, unless(isInTemplateInstantiation()))
+          .bind(BackwardId),
+      this);
+}
+
+void UndetachedRecurrentStateCheck::check(
+    const MatchFinder::MatchResult &Result) {
+  const auto *Backward = Result.Nodes.getNodeAs<Expr>(BackwardId);
+  auto [D, Body] = enclosingBody(Backward, *Result.Context);
+  if (!Body || !AnalyzedBodies.insert(Body).second)
+    return;
+  analyzeBody(D, Body, *Result.Context);
+}
+
+namespace {
+
+/// A state position handed to a module call with its history and assigned
+/// back from the call's output.
+struct Recurrence {
+  const CallExpr *Call = nullptr;
+  const ValueDecl *Var = nullptr;
+  llvm::SmallVector<int, 2> Slots;
+  /// Per slot, the assignments of the call's output to it.
+  llvm::SmallVector<llvm::SmallVector<const Stmt *, 2>, 2> Reassigns;
+  /// The state and the variables holding the call's output: an assignment
+  /// of a value that uses none of them ends the state's history.
+  llvm::DenseSet<const ValueDecl *> Live;
+};
+
+/// A path on which the history of a recurrent call, freed or retained by
+/// `Backward`, comes back to the call through the state, put there by
+/// `Reassign`.
 struct Violation {
   const Stmt *Reassign = nullptr;
   const Stmt *Backward = nullptr;
-  /// True when the reassignment comes after `backward()` in the iteration.
+  /// True when the reassignment comes after the `backward()` on the path.
   bool ReassignAfterBackward = false;
 };
 
-} // namespace
+/// The recurrences of one body and the flow questions about them.
+class RecurrenceAnalysis {
+public:
+  RecurrenceAnalysis(UndetachedRecurrentStateCheck &Check,
+                     const flow::FlowGraph &Graph, const Stmt *Body,
+                     ASTContext &Context)
+      : Check(Check), Graph(Graph), Body(Body), Context(Context),
+        SM(Context.getSourceManager()) {
+    collect(Body);
+    Graph.forEachStmt([&](const Stmt *S) {
+      Elements.push_back(S);
+      if (api::isBackwardCall(S))
+        Backwards.push_back(S);
+      else if (const CallExpr *Call = api::asModuleForwardCall(S))
+        Calls.push_back(Call);
+    });
+    llvm::sort(Backwards, [this](const Stmt *A, const Stmt *B) {
+      return before(A, B);
+    });
+    llvm::sort(Calls, [this](const Stmt *A, const Stmt *B) {
+      return before(A, B);
+    });
+    if (!Backwards.empty())
+      findRecurrences();
+  }
 
-void UndetachedRecurrentStateCheck::analyzeBody(const Decl *D, Stmt *Body,
-                                                ASTContext &Context) {
-  const std::unique_ptr<flow::FlowGraph> Graph =
-      flow::FlowGraph::build(D, Body, Context);
-  if (!Graph)
-    return;
-  const SourceManager &SM = Context.getSourceManager();
-  BodyFacts Facts(*this, Body);
-
-  // The elements the queries are about.
-  llvm::SmallVector<const Expr *, 4> Backwards;
-  llvm::SmallVector<const CallExpr *, 4> Calls;
-  llvm::SmallVector<const Stmt *, 32> Elements;
-  Graph->forEachStmt([&](const Stmt *S) {
-    Elements.push_back(S);
-    if (api::isBackwardCall(S))
-      Backwards.push_back(cast<Expr>(S));
-    else if (const CallExpr *Call = api::asModuleForwardCall(S))
-      Calls.push_back(Call);
-  });
-  if (Backwards.empty() || Calls.empty())
-    return;
-  auto Before = [&SM](const Stmt *A, const Stmt *B) {
+  bool before(const Stmt *A, const Stmt *B) const {
     return SM.isBeforeInTranslationUnit(A->getBeginLoc(), B->getBeginLoc());
-  };
-  llvm::sort(Backwards, Before);
-  llvm::sort(Calls, Before);
+  }
 
-  // The recurrent calls: a state position handed to the call with its history
-  // and assigned back from the call's output.
-  struct Recurrence {
-    const CallExpr *Call;
-    const ValueDecl *Var;
-    llvm::SmallVector<int, 2> Slots;
-    /// Per slot, the reassignments from the call's output.
-    llvm::SmallVector<llvm::SmallVector<const Stmt *, 2>, 2> Reassigns;
-  };
+  const std::vector<Recurrence> &recurrences() const { return Recurrences; }
+
+  /// The violations of one slot of `R` when the whole state is detached
+  /// right after each statement of `Fixed`.
+  llvm::SmallVector<Violation, 2>
+  violations(const Recurrence &R, unsigned SlotIndex,
+             const llvm::DenseSet<const Stmt *> &Fixed);
+
+  /// The statements after which detaching the state ends every violation
+  /// of its recurrences without shortening any history that no `backward()`
+  /// has used; `std::nullopt` when there is no such set.
+  std::optional<llvm::DenseSet<const Stmt *>> planFix(const ValueDecl *Var);
+
+  /// Where a statement goes after the statement of `S`, if anywhere.
+  std::optional<StatementSite> fixSite(const Stmt *S) const;
+
+private:
+  void collect(const Stmt *S);
+  void findRecurrences();
+
+  /// Calls `Visit` on `S` and its sub-expressions that are not inside a
+  /// detach, a call to a detaching helper or a lambda; `Visit` returns false
+  /// to skip the children of a node.
+  void walkLive(const Stmt *S, llvm::function_ref<bool(const Expr *)> Visit);
+  /// True when the value of `E` has the history of `Call` or of `Decls`.
+  /// Values produced by other module calls count only with `ThroughModules`.
+  bool carries(const Expr *E, const llvm::DenseSet<const ValueDecl *> &Decls,
+               const Expr *Call, bool ThroughModules);
+  /// The state positions that `E` hands on with their history.
+  llvm::SmallVector<StateRef, 2> liveStateRefs(const Expr *E);
+  /// The variables holding the output of `Call`, except `Excluded`.
+  llvm::DenseSet<const ValueDecl *> carriersOf(const Expr *Call,
+                                               const ValueDecl *Excluded);
+
+  bool killsAt(const Stmt *S, const Recurrence &R, int Slot);
+  const llvm::DenseSet<const Stmt *> &killSet(const Recurrence &R,
+                                              unsigned SlotIndex);
+
+  UndetachedRecurrentStateCheck &Check;
+  const flow::FlowGraph &Graph;
+  const Stmt *Body;
+  ASTContext &Context;
+  const SourceManager &SM;
+
+  std::vector<const Stmt *> Elements;
+  llvm::SmallVector<const Stmt *, 4> Backwards;
+  llvm::SmallVector<const CallExpr *, 4> Calls;
+  std::vector<std::pair<const Expr *, llvm::SmallVector<const ValueDecl *, 2>>>
+      Inits;
+  std::vector<Assignment> Assignments;
+  llvm::DenseMap<const Stmt *, size_t> AssignmentIndex;
+  std::vector<const IfStmt *> Ifs;
   std::vector<Recurrence> Recurrences;
-  llvm::DenseSet<const ValueDecl *> AllCarriers;
+  std::map<std::pair<const Recurrence *, unsigned>,
+           llvm::DenseSet<const Stmt *>>
+      Kills;
+};
+
+void RecurrenceAnalysis::collect(const Stmt *S) {
+  if (!S || isa<LambdaExpr>(S))
+    return;
+  if (const auto *DS = dyn_cast<DeclStmt>(S)) {
+    for (const Decl *D : DS->decls()) {
+      const auto *VD = dyn_cast<VarDecl>(D);
+      if (!VD || !VD->getInit())
+        continue;
+      llvm::SmallVector<const ValueDecl *, 2> Targets{VD};
+      if (const auto *DD = dyn_cast<DecompositionDecl>(VD))
+        for (const BindingDecl *B : DD->bindings())
+          Targets.push_back(B);
+      Inits.emplace_back(VD->getInit(), Targets);
+    }
+  } else if (std::optional<Assignment> A = asAssignment(S)) {
+    AssignmentIndex[S] = Assignments.size();
+    Assignments.push_back(std::move(*A));
+  } else if (const auto *If = dyn_cast<IfStmt>(S)) {
+    Ifs.push_back(If);
+  }
+  for (const Stmt *Child : S->children())
+    collect(Child);
+}
+
+void RecurrenceAnalysis::walkLive(
+    const Stmt *S, llvm::function_ref<bool(const Expr *)> Visit) {
+  const auto *E = dyn_cast_or_null<Expr>(S);
+  if (!E || isa<LambdaExpr>(E) || isDetachLike(E) ||
+      (isa<CallExpr>(E) && Check.isDetachingHelper(calleeOf(E))))
+    return;
+  if (!Visit(E))
+    return;
+  for (const Stmt *Child : E->children())
+    walkLive(Child, Visit);
+}
+
+bool RecurrenceAnalysis::carries(const Expr *E,
+                                 const llvm::DenseSet<const ValueDecl *> &Decls,
+                                 const Expr *Call, bool ThroughModules) {
+  bool Found = false;
+  walkLive(E, [&](const Expr *Node) {
+    if (Node == Call)
+      Found = true;
+    else if (const ValueDecl *D = namedDecl(Node); D && Decls.contains(D))
+      Found = true;
+    else if (!ThroughModules && api::asModuleForwardCall(Node))
+      return false;
+    return !Found;
+  });
+  return Found;
+}
+
+llvm::SmallVector<StateRef, 2>
+RecurrenceAnalysis::liveStateRefs(const Expr *E) {
+  llvm::SmallVector<StateRef, 2> Refs;
+  walkLive(E, [&](const Expr *Node) {
+    if (std::optional<StateRef> Ref = stateRef(Node)) {
+      Refs.push_back(*Ref);
+      return false;
+    }
+    return api::asModuleForwardCall(Node) == nullptr;
+  });
+  return Refs;
+}
+
+llvm::DenseSet<const ValueDecl *>
+RecurrenceAnalysis::carriersOf(const Expr *Call, const ValueDecl *Excluded) {
+  llvm::DenseSet<const ValueDecl *> Carriers;
+  for (bool Changed = true; Changed;) {
+    Changed = false;
+    auto Add = [&](const ValueDecl *D) {
+      if (D && D != Excluded && Carriers.insert(D).second)
+        Changed = true;
+    };
+    for (const auto &[Init, Targets] : Inits)
+      if (carries(Init, Carriers, Call, /*ThroughModules=*/false))
+        for (const ValueDecl *Target : Targets)
+          Add(Target);
+    for (const Assignment &A : Assignments)
+      if (carries(A.Rhs, Carriers, Call, /*ThroughModules=*/false))
+        for (const ValueDecl *Target : A.Locals)
+          Add(Target);
+  }
+  return Carriers;
+}
+
+void RecurrenceAnalysis::findRecurrences() {
   for (const CallExpr *Call : Calls) {
-    if (!Graph->contains(Call) || isUnderGradGuard(Call, Body, Context))
+    if (!Graph.contains(Call) || isUnderGradGuard(Call, Body, Context))
       continue;
     llvm::SetVector<const ValueDecl *> Vars;
     llvm::DenseMap<const ValueDecl *, llvm::SmallVector<int, 2>> Passed;
     for (const Expr *Arg : api::forwardArguments(Call))
-      for (const StateRef &Ref : Facts.liveStateRefs(Arg)) {
+      for (const StateRef &Ref : liveStateRefs(Arg)) {
         Vars.insert(Ref.Var);
         Passed[Ref.Var].push_back(Ref.Index);
       }
-    for (const ValueDecl *Var : Facts.carriersOf(Call, nullptr))
-      AllCarriers.insert(Var);
+    if (Vars.empty())
+      continue;
+    const llvm::DenseSet<const ValueDecl *> AllCarriers =
+        carriersOf(Call, nullptr);
     for (const ValueDecl *Var : Vars) {
-      const llvm::DenseSet<const ValueDecl *> Carriers =
-          Facts.carriersOf(Call, Var);
-      Recurrence R{Call, Var, {}, {}};
+      const llvm::DenseSet<const ValueDecl *> Carriers = carriersOf(Call, Var);
+      Recurrence R;
+      R.Call = Call;
+      R.Var = Var;
       for (int Slot : slotsOf(Var->getType())) {
         if (llvm::none_of(Passed[Var], [Slot](int Index) {
               return Index == -1 || Slot == -1 || Index == Slot;
             }))
           continue;
         llvm::SmallVector<const Stmt *, 2> Reassigns;
-        for (const Assignment &A : Facts.Assignments)
-          if (Graph->contains(A.Op) &&
-              llvm::any_of(A.Targets,
-                           [&](const StateRef &T) {
-                             return T.covers(Var, Slot);
-                           }) &&
-              Facts.carries(A.Rhs, Carriers, Call))
+        for (const Assignment &A : Assignments)
+          if (Graph.contains(A.Op) &&
+              llvm::any_of(
+                  A.Targets,
+                  [&](const StateRef &T) { return T.covers(Var, Slot); }) &&
+              carries(A.Rhs, Carriers, Call, /*ThroughModules=*/false))
             Reassigns.push_back(A.Op);
         if (Reassigns.empty())
           continue;
-        llvm::sort(Reassigns, Before);
         R.Slots.push_back(Slot);
         R.Reassigns.push_back(std::move(Reassigns));
       }
-      if (!R.Slots.empty())
-        Recurrences.push_back(std::move(R));
+      if (R.Slots.empty())
+        continue;
+      R.Live = AllCarriers;
+      R.Live.insert(Var);
+      Recurrences.push_back(std::move(R));
     }
   }
-  if (Recurrences.empty())
-    return;
+}
 
-  // What ends the history a state position holds: its declaration, an
-  // assignment of a value without history, `detach_()`, `reset()`, a
-  // detaching helper given the state (or able to reach it), or an `if` that
-  // does one of these whenever the state holds a value.
-  auto KillsAt = [&](const Stmt *S, const ValueDecl *Var, int Slot) {
-    if (const auto *DS = dyn_cast<DeclStmt>(S))
-      return llvm::is_contained(DS->decls(), Var);
-    if (const Assignment *A = Facts.assignmentAt(S)) {
-      if (llvm::none_of(A->Targets, [&](const StateRef &T) {
-            return T.covers(Var, Slot);
-          }))
-        return false;
-      llvm::DenseSet<const ValueDecl *> Live = AllCarriers;
-      Live.insert(Var);
-      return !Facts.carries(A->Rhs, Live, nullptr);
-    }
-    if (const auto *Member = dyn_cast<CXXMemberCallExpr>(S)) {
-      const CXXMethodDecl *MD = Member->getMethodDecl();
-      if (MD && MD->getIdentifier() &&
-          (MD->getName() == "reset" ||
-           api::asTensorCall(Member, "detach_"))) {
-        std::optional<StateRef> Ref =
-            stateRef(Member->getImplicitObjectArgument());
-        if (Ref && Ref->covers(Var, Slot))
-          return true;
-      }
-    }
-    if (const auto *Call = dyn_cast<CallExpr>(S);
-        Call && isDetachingHelper(calleeOf(Call))) {
-      const auto *VD = dyn_cast<VarDecl>(Var);
-      if (!VD || VD->hasGlobalStorage())
+// What ends the history a state position holds: the declaration of the
+// state, an assignment of a value that does not use the state or the call's
+// output, `detach_()`, `reset()`, or a detaching helper given the state (or
+// able to reach it).
+bool RecurrenceAnalysis::killsAt(const Stmt *S, const Recurrence &R,
+                                 int Slot) {
+  const ValueDecl *Var = R.Var;
+  if (const auto *DS = dyn_cast<DeclStmt>(S))
+    return llvm::any_of(DS->decls(), [Var](const Decl *D) { return D == Var; });
+  if (auto It = AssignmentIndex.find(S); It != AssignmentIndex.end()) {
+    const Assignment &A = Assignments[It->second];
+    return llvm::any_of(
+               A.Targets,
+               [&](const StateRef &T) { return T.covers(Var, Slot); }) &&
+           !carries(A.Rhs, R.Live, R.Call, /*ThroughModules=*/true);
+  }
+  if (const auto *Member = dyn_cast<CXXMemberCallExpr>(S)) {
+    const CXXMethodDecl *MD = Member->getMethodDecl();
+    if (MD && MD->getIdentifier() &&
+        (MD->getName() == "reset" || api::asTensorCall(Member, "detach_"))) {
+      const std::optional<StateRef> Ref =
+          stateRef(Member->getImplicitObjectArgument());
+      if (Ref && Ref->covers(Var, Slot))
         return true;
-      const FunctionDecl *Def = nullptr;
-      if (calleeOf(Call)->hasBody(Def) && referencesDecl(Def->getBody(), Var))
-        return true;
-      return llvm::any_of(Call->arguments(), [Var](const Expr *Arg) {
-        return referencesDecl(Arg, Var);
-      });
     }
+  }
+  const auto *Call = dyn_cast<CallExpr>(S);
+  if (!Call || !Check.isDetachingHelper(calleeOf(Call)))
     return false;
-  };
-  for (const IfStmt *If : Facts.Ifs) {
+  const auto *VD = dyn_cast<VarDecl>(Var);
+  const FunctionDecl *Def = nullptr;
+  return !VD || VD->hasGlobalStorage() ||
+         (calleeOf(Call)->hasBody(Def) &&
+          referencesDecl(Def->getBody(), Var)) ||
+         llvm::any_of(Call->arguments(), [Var](const Expr *Arg) {
+           return referencesDecl(Arg, Var);
+         });
+}
+
+const llvm::DenseSet<const Stmt *> &
+RecurrenceAnalysis::killSet(const Recurrence &R, unsigned SlotIndex) {
+  auto [It, Inserted] = Kills.try_emplace({&R, SlotIndex});
+  if (!Inserted)
+    return It->second;
+  const int Slot = R.Slots[SlotIndex];
+  llvm::DenseSet<const Stmt *> &Set = It->second;
+  for (const Stmt *S : Elements)
+    if (killsAt(S, R, Slot))
+      Set.insert(S);
+  // `if (h.defined()) h = h.detach();`, `if (s) s = ...;`: an `if` whose
+  // branch ends the history whenever the state holds a value ends it on
+  // both edges, so its condition does.
+  for (const IfStmt *If : Ifs) {
     if (If->getElse() || !If->getCond())
       continue;
     const Expr *Cond = If->getCond()->IgnoreUnlessSpelledInSource();
@@ -723,179 +771,201 @@ void UndetachedRecurrentStateCheck::analyzeBody(const Decl *D, Stmt *Body,
           (MD->getName() == "has_value" || MD->getName() == "defined"))
         Cond = Test->getImplicitObjectArgument();
     }
-    std::optional<StateRef> Ref = stateRef(Cond);
-    if (!Ref || Ref->Index != -1)
+    const std::optional<StateRef> Ref = stateRef(Cond);
+    if (!Ref || Ref->Var != R.Var || Ref->Index != -1)
       continue;
     llvm::SmallVector<const Stmt *, 4> Then;
     if (const auto *Block = dyn_cast<CompoundStmt>(If->getThen()))
       Then.append(Block->body_begin(), Block->body_end());
     else
       Then.push_back(If->getThen());
-    const bool KillsAll =
-        llvm::all_of(slotsOf(Ref->Var->getType()), [&](int Slot) {
-          return llvm::any_of(Then, [&](const Stmt *S) {
-            if (const auto *E = dyn_cast<Expr>(S))
-              S = E->IgnoreUnlessSpelledInSource();
-            return KillsAt(S, Ref->Var, Slot);
-          });
-        });
-    if (!KillsAll)
+    if (llvm::none_of(Then, [&](const Stmt *S) {
+          if (const auto *E = dyn_cast<Expr>(S))
+            S = E->IgnoreUnlessSpelledInSource();
+          return killsAt(S, R, Slot);
+        }))
       continue;
     llvm::SmallVector<const Stmt *, 8> Work{If->getCond()};
     while (!Work.empty()) {
       const Stmt *S = Work.pop_back_val();
-      Facts.GuardedKills[Ref->Var].insert(S);
+      Set.insert(S);
       for (const Stmt *Child : S->children())
         if (Child)
           Work.push_back(Child);
     }
   }
+  return Set;
+}
 
-  // The kill sets, per state position.
-  std::map<std::pair<const ValueDecl *, int>, llvm::DenseSet<const Stmt *>>
-      Kills;
-  auto KillSet = [&](const ValueDecl *Var,
-                     int Slot) -> const llvm::DenseSet<const Stmt *> & {
-    auto [It, Inserted] = Kills.try_emplace({Var, Slot});
-    if (Inserted) {
-      const auto Guarded = Facts.GuardedKills.find(Var);
-      for (const Stmt *S : Elements)
-        if (KillsAt(S, Var, Slot) ||
-            (Guarded != Facts.GuardedKills.end() &&
-             Guarded->second.contains(S)))
-          It->second.insert(S);
-    }
-    return It->second;
+llvm::SmallVector<Violation, 2>
+RecurrenceAnalysis::violations(const Recurrence &R, unsigned SlotIndex,
+                               const llvm::DenseSet<const Stmt *> &Fixed) {
+  const llvm::DenseSet<const Stmt *> &KillStmts = killSet(R, SlotIndex);
+  const Stmt *Call = R.Call;
+  const auto IsCall = [Call](const Stmt *S) { return S == Call; };
+  const auto Kill = [&](const Stmt *S) {
+    return KillStmts.contains(S) || Fixed.contains(S);
   };
-
-  // The violations of one recurrence slot, given statements after which a
-  // detach of the whole state is (to be) inserted.
-  auto Violations = [&](const Recurrence &R, unsigned SlotIndex,
-                        const llvm::DenseSet<const Stmt *> &Fixed) {
-    const llvm::DenseSet<const Stmt *> &KillStmts =
-        KillSet(R.Var, R.Slots[SlotIndex]);
-    const Stmt *Call = R.Call;
-    const auto IsCall = [Call](const Stmt *S) { return S == Call; };
-    const auto Kill = [&](const Stmt *S) {
-      return KillStmts.contains(S) || Fixed.contains(S);
-    };
-    const auto KillOrCall = [&](const Stmt *S) { return Kill(S) || S == Call; };
-    llvm::SmallVector<Violation, 2> Found;
-    const llvm::SmallVector<const Stmt *, 4> CallLoops =
-        enclosingLoops(Call, Body, Context);
-    for (const Expr *Backward : Backwards) {
-      const llvm::SmallVector<const Stmt *, 4> Loops =
-          enclosingLoops(Backward, Body, Context);
-      if (llvm::none_of(Loops, [&](const Stmt *L) {
-            return llvm::is_contained(CallLoops, L);
-          }))
+  const auto KillOrCall = [&](const Stmt *S) { return Kill(S) || S == Call; };
+  const llvm::SmallVector<const Stmt *, 4> CallLoops =
+      enclosingLoops(Call, Body, Context);
+  llvm::SmallVector<Violation, 2> Found;
+  for (const Stmt *Backward : Backwards) {
+    if (llvm::none_of(enclosingLoops(Backward, Body, Context),
+                      [&](const Stmt *L) {
+                        return llvm::is_contained(CallLoops, L);
+                      }))
+      continue;
+    for (const Stmt *Reassign : R.Reassigns[SlotIndex]) {
+      if (Fixed.contains(Reassign))
         continue;
-      for (const Stmt *Reassign : R.Reassigns[SlotIndex]) {
-        if (Fixed.contains(Reassign))
-          continue;
-        // call -> reassign -> backward -> call.
-        if (!Fixed.contains(Backward) &&
-            Graph->reaches(Call, Reassign, IsCall) &&
-            Graph->reaches(Reassign, Backward, KillOrCall) &&
-            Graph->reaches(Backward, Call, Kill))
-          Found.push_back({Reassign, Backward, false});
-        // call -> backward -> reassign -> call.
-        else if (Graph->reaches(Call, Backward, IsCall) &&
-                 Graph->reaches(Backward, Reassign, IsCall) &&
-                 Graph->reaches(Reassign, Call, Kill))
-          Found.push_back({Reassign, Backward, true});
-      }
+      // call -> reassign -> backward -> call.
+      if (!Fixed.contains(Backward) && Graph.reaches(Call, Reassign, IsCall) &&
+          Graph.reaches(Reassign, Backward, KillOrCall) &&
+          Graph.reaches(Backward, Call, Kill))
+        Found.push_back({Reassign, Backward, false});
+      // call -> backward -> reassign -> call.
+      else if (Graph.reaches(Call, Backward, IsCall) &&
+               Graph.reaches(Backward, Reassign, IsCall) &&
+               Graph.reaches(Reassign, Call, Kill))
+        Found.push_back({Reassign, Backward, true});
     }
-    return Found;
-  };
+  }
+  return Found;
+}
 
-  // Where the fix detaches the state: after the statement of the
-  // `backward()`, or after a reassignment that follows it.
-  const auto IsBackward = [&](const Stmt *S) {
-    return llvm::is_contained(Backwards, S);
-  };
-  auto FixableSite = [&](const Stmt *S) -> std::optional<StatementSite> {
-    const StatementSite Site = statementOf(cast<Expr>(S), Context);
-    if (!Site.Statement || Site.Statement->getBeginLoc().isMacroID() ||
-        Site.Statement->getEndLoc().isMacroID() || S->getBeginLoc().isMacroID())
-      return std::nullopt;
-    const SourceLocation Semi = Lexer::findLocationAfterToken(
-        Site.Statement->getEndLoc(), tok::semi, SM, Context.getLangOpts(),
-        /*SkipTrailingWhitespaceAndNewLine=*/false);
-    if (Semi.isInvalid() || Semi.isMacroID())
-      return std::nullopt;
-    return Site;
-  };
-  // True when the state, a local, is in scope at the statement `S`.
-  auto InScope = [&](const ValueDecl *Var, const Stmt *S) {
-    const auto *VD = dyn_cast<VarDecl>(Var);
-    if (!VD || !VD->isLocalVarDecl())
-      return true;
+std::optional<StatementSite>
+RecurrenceAnalysis::fixSite(const Stmt *S) const {
+  const StatementSite Site = statementOf(cast<Expr>(S), Context);
+  if (!Site.Statement || S->getBeginLoc().isMacroID() ||
+      Site.Statement->getBeginLoc().isMacroID() ||
+      Site.Statement->getEndLoc().isMacroID())
+    return std::nullopt;
+  const SourceLocation Semi = Lexer::findLocationAfterToken(
+      Site.Statement->getEndLoc(), tok::semi, SM, Context.getLangOpts(),
+      /*SkipTrailingWhitespaceAndNewLine=*/false);
+  if (Semi.isInvalid() || Semi.isMacroID())
+    return std::nullopt;
+  return Site;
+}
+
+std::optional<llvm::DenseSet<const Stmt *>>
+RecurrenceAnalysis::planFix(const ValueDecl *Var) {
+  if (detachStatement(Var).empty())
+    return std::nullopt;
+  // A local state must be in scope where the detach goes.
+  const Stmt *Scope = nullptr;
+  const DeclStmt *Declaration = nullptr;
+  if (const auto *VD = dyn_cast<VarDecl>(Var); VD && VD->isLocalVarDecl()) {
     const DynTypedNodeList Parents = Context.getParents(*VD);
-    const auto *DS = Parents.empty() ? nullptr : Parents[0].get<DeclStmt>();
-    const Stmt *Scope = DS ? parentStmt(DS, Context) : nullptr;
-    return Scope && isWithin(S, Scope, Context) && Before(DS, S);
+    Declaration = Parents.empty() ? nullptr : Parents[0].get<DeclStmt>();
+    Scope = Declaration ? parentStmt(Declaration, Context) : nullptr;
+    if (!Scope)
+      return std::nullopt;
+  }
+  const auto IsBackwardOr = [this](const Stmt *Call) {
+    return [this, Call](const Stmt *S) {
+      return S == Call || llvm::is_contained(Backwards, S);
+    };
   };
+  // Fix the first violation left, until none is: after its `backward()`,
+  // or after its reassignment when that follows `backward()` on every path.
+  llvm::DenseSet<const Stmt *> Fixed;
+  for (unsigned Round = 0; Round < 32; ++Round) {
+    const Recurrence *First = nullptr;
+    Violation V;
+    for (const Recurrence &R : Recurrences) {
+      if (R.Var != Var)
+        continue;
+      for (unsigned I = 0; I < R.Slots.size() && !First; ++I)
+        if (llvm::SmallVector<Violation, 2> Found = violations(R, I, Fixed);
+            !Found.empty()) {
+          First = &R;
+          V = Found.front();
+        }
+      if (First)
+        break;
+    }
+    if (!First)
+      return Fixed;
+    const Stmt *At = V.ReassignAfterBackward ? V.Reassign : V.Backward;
+    if (Fixed.contains(At) || !fixSite(At) ||
+        (Scope && (!isWithin(At, Scope, Context) || before(At, Declaration))) ||
+        (V.ReassignAfterBackward &&
+         Graph.reaches(First->Call, V.Reassign, IsBackwardOr(First->Call))))
+      return std::nullopt;
+    Fixed.insert(At);
+  }
+  return std::nullopt;
+}
 
-  // Plans, per state, the statements after which it is detached; empty when
-  // some violation has no safe place for the detach.
-  llvm::DenseMap<const ValueDecl *, llvm::DenseSet<const Stmt *>> Plans;
+/// Text inserted after a statement: on a line of its own, or on the same
+/// line when more code follows there.
+struct Insertion {
+  StatementSite Site;
+  llvm::SmallVector<const ValueDecl *, 2> Vars;
+  bool Emitted = false;
+};
+
+void addInsertion(DiagnosticBuilder &Diag, const Insertion &In,
+                  const SourceManager &SM, const LangOptions &LangOpts) {
+  const Stmt *S = In.Site.Statement;
+  const SourceLocation Semi = Lexer::findLocationAfterToken(
+      S->getEndLoc(), tok::semi, SM, LangOpts,
+      /*SkipTrailingWhitespaceAndNewLine=*/false);
+  std::string Text;
+  if (In.Site.NeedsBraces) {
+    for (const ValueDecl *Var : In.Vars)
+      Text += " " + detachStatement(Var);
+    Diag << FixItHint::CreateInsertion(S->getBeginLoc(), "{ ")
+         << FixItHint::CreateInsertion(Semi, Text + " }");
+    return;
+  }
+  const StringRef Line = StringRef(SM.getCharacterData(Semi)).split('\n').first;
+  const StringRef Rest = Line.trim();
+  if (!Rest.empty() && !Rest.starts_with("//")) {
+    for (const ValueDecl *Var : In.Vars)
+      Text += " " + detachStatement(Var);
+    Diag << FixItHint::CreateInsertion(Semi, Text);
+    return;
+  }
+  const std::string Indent =
+      Lexer::getIndentationForLine(S->getBeginLoc(), SM).str();
+  for (const ValueDecl *Var : In.Vars)
+    Text += "\n" + Indent + detachStatement(Var);
+  Diag << FixItHint::CreateInsertion(
+      Semi.getLocWithOffset(Line.rtrim("\r").size()), Text);
+}
+
+} // namespace
+
+void UndetachedRecurrentStateCheck::analyzeBody(const Decl *D, Stmt *Body,
+                                                ASTContext &Context) {
+  const std::unique_ptr<flow::FlowGraph> Graph =
+      flow::FlowGraph::build(D, Body, Context);
+  if (!Graph)
+    return;
+  RecurrenceAnalysis Analysis(*this, *Graph, Body, Context);
+  const std::vector<Recurrence> &Recurrences = Analysis.recurrences();
+  if (Recurrences.empty())
+    return;
+
+  // The detaches, grouped per statement they follow.
+  std::vector<Insertion> Insertions;
+  llvm::DenseMap<const Stmt *, unsigned> InsertionIndex;
   llvm::SetVector<const ValueDecl *> Vars;
   for (const Recurrence &R : Recurrences)
     Vars.insert(R.Var);
   for (const ValueDecl *Var : Vars) {
-    if (detachStatement(Var).empty())
+    std::optional<llvm::DenseSet<const Stmt *>> Plan = Analysis.planFix(Var);
+    if (!Plan)
       continue;
-    llvm::DenseSet<const Stmt *> Fixed;
-    bool Ok = true;
-    for (unsigned Round = 0; Ok && Round < 16; ++Round) {
-      std::optional<std::pair<const Recurrence *, Violation>> First;
-      for (const Recurrence &R : Recurrences) {
-        if (R.Var != Var)
-          continue;
-        for (unsigned I = 0; I < R.Slots.size() && !First; ++I) {
-          llvm::SmallVector<Violation, 2> Found = Violations(R, I, Fixed);
-          if (!Found.empty())
-            First.emplace(&R, Found.front());
-        }
-        if (First)
-          break;
-      }
-      if (!First)
-        break;
-      const auto &[R, V] = *First;
-      const Stmt *At = V.ReassignAfterBackward ? V.Reassign : V.Backward;
-      const auto BackwardOrCall = [&](const Stmt *S) {
-        return IsBackward(S) || S == R->Call;
-      };
-      // Detaching after a reassignment also cuts histories that no
-      // backward() has used yet, unless every path to it passes one.
-      Ok = FixableSite(At) && InScope(Var, At) && !Fixed.contains(At) &&
-           (!V.ReassignAfterBackward ||
-            !Graph->reaches(R->Call, V.Reassign, BackwardOrCall));
-      Fixed.insert(At);
-    }
-    if (Ok)
-      Plans[Var] = std::move(Fixed);
-  }
-
-  // Group the insertions per statement, then report.
-  struct Insertion {
-    StatementSite Site;
-    llvm::SmallVector<const ValueDecl *, 2> Vars;
-    bool Emitted = false;
-  };
-  std::vector<Insertion> Insertions;
-  llvm::DenseMap<const Stmt *, unsigned> InsertionIndex;
-  for (const ValueDecl *Var : Vars) {
-    auto Plan = Plans.find(Var);
-    if (Plan == Plans.end())
-      continue;
-    llvm::SmallVector<const Stmt *, 4> Points(Plan->second.begin(),
-                                              Plan->second.end());
-    llvm::sort(Points, Before);
+    llvm::SmallVector<const Stmt *, 4> Points(Plan->begin(), Plan->end());
+    llvm::sort(Points, [&Analysis](const Stmt *A, const Stmt *B) {
+      return Analysis.before(A, B);
+    });
     for (const Stmt *At : Points) {
-      const StatementSite Site = *FixableSite(At);
+      const StatementSite Site = *Analysis.fixSite(At);
       auto [It, Inserted] =
           InsertionIndex.try_emplace(Site.Statement, Insertions.size());
       if (Inserted)
@@ -907,7 +977,7 @@ void UndetachedRecurrentStateCheck::analyzeBody(const Decl *D, Stmt *Body,
   for (const Recurrence &R : Recurrences) {
     llvm::SmallVector<Violation, 4> Found;
     for (unsigned I = 0; I < R.Slots.size(); ++I)
-      Found.append(Violations(R, I, {}));
+      Found.append(Analysis.violations(R, I, {}));
     if (Found.empty())
       continue;
     // The note shows the first backward() in the source, or the first that
@@ -919,7 +989,7 @@ void UndetachedRecurrentStateCheck::analyzeBody(const Decl *D, Stmt *Body,
     const Violation *Shown = nullptr;
     for (const Violation &V : Found)
       if ((!Retains || Retaining(V)) &&
-          (!Shown || Before(V.Backward, Shown->Backward)))
+          (!Shown || Analysis.before(V.Backward, Shown->Backward)))
         Shown = &V;
     {
       auto Diag = diag(R.Call->getExprLoc(),
@@ -929,39 +999,12 @@ void UndetachedRecurrentStateCheck::analyzeBody(const Decl *D, Stmt *Body,
                        "previous iteration|; 'retain_graph=true' hides the "
                        "error but the autograd graph grows every iteration}1")
                   << R.Var << Retains;
-      for (Insertion &In : Insertions) {
-        if (In.Emitted || !llvm::is_contained(In.Vars, R.Var))
-          continue;
-        In.Emitted = true;
-        const Stmt *S = In.Site.Statement;
-        const SourceLocation Semi = Lexer::findLocationAfterToken(
-            S->getEndLoc(), tok::semi, SM, Context.getLangOpts(), false);
-        std::string Text;
-        if (In.Site.NeedsBraces) {
-          for (const ValueDecl *Var : In.Vars)
-            Text += " " + detachStatement(Var);
-          Diag << FixItHint::CreateInsertion(S->getBeginLoc(), "{ ")
-               << FixItHint::CreateInsertion(Semi, Text + " }");
-          continue;
+      for (Insertion &In : Insertions)
+        if (!In.Emitted && llvm::is_contained(In.Vars, R.Var)) {
+          In.Emitted = true;
+          addInsertion(Diag, In, Context.getSourceManager(),
+                       Context.getLangOpts());
         }
-        // After the end of the line when only a comment follows the
-        // statement there, else on the same line.
-        const char *Rest = SM.getCharacterData(Semi);
-        const StringRef Line = StringRef(Rest).split('\n').first;
-        const StringRef Trimmed = Line.trim();
-        if (Trimmed.empty() || Trimmed.starts_with("//")) {
-          const std::string Indent =
-              Lexer::getIndentationForLine(S->getBeginLoc(), SM).str();
-          for (const ValueDecl *Var : In.Vars)
-            Text += "\n" + Indent + detachStatement(Var);
-          Diag << FixItHint::CreateInsertion(
-              Semi.getLocWithOffset(Line.rtrim("\r").size()), Text);
-        } else {
-          for (const ValueDecl *Var : In.Vars)
-            Text += " " + detachStatement(Var);
-          Diag << FixItHint::CreateInsertion(Semi, Text);
-        }
-      }
     }
     diag(cast<Expr>(Shown->Backward)->getExprLoc(),
          "%select{this 'backward()' frees the graph that %0 still holds|this "
