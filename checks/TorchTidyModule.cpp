@@ -13,7 +13,8 @@ public:
   void addCheckFactories(ClangTidyCheckFactories &Factories) override {
     // Keep sorted.
     Factories.registerCheck<MissingZeroGradCheck>("torch-missing-zero-grad");
-    Factories.registerCheck<UndetachedRecurrentStateCheck>("torch-undetached-recurrent-state");
+    Factories.registerCheck<UndetachedRecurrentStateCheck>(
+        "torch-undetached-recurrent-state");
   }
 };
 

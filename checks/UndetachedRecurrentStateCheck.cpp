@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// torch-undetached-recurrent-state: recurrent state carried across training iterations without detach().
+// torch-undetached-recurrent-state: recurrent state carried across training
+// iterations without detach().
 
 #include "UndetachedRecurrentStateCheck.h"
 #include "utils/FlowGraph.h"
@@ -9,7 +10,9 @@
 #include "clang/ASTMatchers/ASTMatchFinder.h"
 #include "clang/Lex/Lexer.h"
 #include "llvm/ADT/SetVector.h"
+#include <cstdint>
 #include <map>
+#include <vector>
 
 using namespace clang::ast_matchers;
 
@@ -19,7 +22,8 @@ namespace {
 
 constexpr llvm::StringLiteral BackwardId = "backward";
 
-// ---- Where things are ---------------------------------------------------------
+// ---- Where things are
+// ---------------------------------------------------------
 
 bool isLoop(const Stmt *S) {
   return isa<ForStmt, WhileStmt, DoStmt, CXXForRangeStmt>(S);
@@ -42,9 +46,8 @@ const Stmt *parentStmt(const Stmt *S, ASTContext &Context) {
   return nullptr;
 }
 
-llvm::SmallVector<const Stmt *, 4> enclosingLoops(const Stmt *S,
-                                                  const Stmt *Body,
-                                                  ASTContext &Context) {
+llvm::SmallVector<const Stmt *, 4>
+enclosingLoops(const Stmt *S, const Stmt *Body, ASTContext &Context) {
   llvm::SmallVector<const Stmt *, 4> Loops;
   for (const Stmt *P = parentStmt(S, Context); P && P != Body;
        P = parentStmt(P, Context))
@@ -99,9 +102,10 @@ bool isUnderGradGuard(const Stmt *S, const Stmt *Body, ASTContext &Context) {
   return false;
 }
 
-// ---- State types --------------------------------------------------------------
+// ---- State types
+// --------------------------------------------------------------
 
-enum class Wrapper { None, Tuple, Pair, Optional };
+enum class Wrapper : std::uint8_t { None, Tuple, Pair, Optional };
 
 const ClassTemplateSpecializationDecl *specialization(QualType T,
                                                       Wrapper &Kind) {
@@ -173,7 +177,8 @@ llvm::SmallVector<int, 2> slotsOf(QualType T) {
   return Slots;
 }
 
-// ---- References to a state ------------------------------------------------------
+// ---- References to a state
+// ------------------------------------------------------
 
 /// One tensor position of a state variable: the whole of it (`Index == -1`)
 /// or its element `std::get<Index>`.
@@ -306,7 +311,8 @@ struct Assignment {
 };
 
 std::optional<Assignment> asAssignment(const Stmt *S) {
-  const Expr *Lhs = nullptr, *Rhs = nullptr;
+  const Expr *Lhs = nullptr;
+  const Expr *Rhs = nullptr;
   if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S);
       Op && Op->getOperator() == OO_Equal && Op->getNumArgs() == 2) {
     Lhs = Op->getArg(0);
@@ -356,8 +362,7 @@ StatementSite statementOf(const Expr *E, ASTContext &Context) {
   if (isa<CompoundStmt>(P))
     return {S, false};
   const auto *If = dyn_cast<IfStmt>(P);
-  if ((If && (If->getThen() == S || If->getElse() == S)) ||
-      (isLoop(P) && [&] {
+  if ((If && (If->getThen() == S || If->getElse() == S)) || (isLoop(P) && [&] {
         if (const auto *For = dyn_cast<ForStmt>(P))
           return For->getBody() == S;
         if (const auto *While = dyn_cast<WhileStmt>(P))
@@ -416,7 +421,8 @@ std::string detachStatement(const ValueDecl *V) {
 
 } // namespace
 
-// ---- The check -----------------------------------------------------------------
+// ---- The check
+// -----------------------------------------------------------------
 
 bool UndetachedRecurrentStateCheck::isDetachingHelper(const FunctionDecl *FD,
                                                       unsigned Depth) {
@@ -504,12 +510,10 @@ public:
       else if (const CallExpr *Call = api::asModuleForwardCall(S))
         Calls.push_back(Call);
     });
-    llvm::sort(Backwards, [this](const Stmt *A, const Stmt *B) {
-      return before(A, B);
-    });
-    llvm::sort(Calls, [this](const Stmt *A, const Stmt *B) {
-      return before(A, B);
-    });
+    llvm::sort(Backwards,
+               [this](const Stmt *A, const Stmt *B) { return before(A, B); });
+    llvm::sort(Calls,
+               [this](const Stmt *A, const Stmt *B) { return before(A, B); });
     if (!Backwards.empty())
       findRecurrences();
   }
@@ -528,13 +532,12 @@ public:
 
   /// The statements after which detaching the state ends every violation
   /// of its recurrences without shortening any history that no `backward()`
-  /// has used; `std::nullopt` when there is no such set.
-  std::optional<llvm::DenseSet<const Stmt *>> planFix(const ValueDecl *Var);
-
-  /// Where a statement goes after the statement of `S`, if anywhere.
-  std::optional<StatementSite> fixSite(const Stmt *S) const;
+  /// has used, in source order; `std::nullopt` when there is no such set.
+  std::optional<std::vector<StatementSite>> planFix(const ValueDecl *Var);
 
 private:
+  /// Where a statement goes after the statement of `S`, if anywhere.
+  std::optional<StatementSite> fixSite(const Stmt *S) const;
   void collect(const Stmt *S);
   void findRecurrences();
 
@@ -617,13 +620,11 @@ bool RecurrenceAnalysis::carries(const Expr *E,
                                  const Expr *Call, bool ThroughModules) {
   bool Found = false;
   walkLive(E, [&](const Expr *Node) {
-    if (Node == Call)
-      Found = true;
-    else if (const ValueDecl *D = namedDecl(Node); D && Decls.contains(D))
-      Found = true;
-    else if (!ThroughModules && api::asModuleForwardCall(Node))
+    if (Found)
       return false;
-    return !Found;
+    const ValueDecl *D = namedDecl(Node);
+    Found = Node == Call || (D && Decls.contains(D));
+    return !Found && (ThroughModules || !api::asModuleForwardCall(Node));
   });
   return Found;
 }
@@ -713,8 +714,7 @@ void RecurrenceAnalysis::findRecurrences() {
 // state, an assignment of a value that does not use the state or the call's
 // output, `detach_()`, `reset()`, or a detaching helper given the state (or
 // able to reach it).
-bool RecurrenceAnalysis::killsAt(const Stmt *S, const Recurrence &R,
-                                 int Slot) {
+bool RecurrenceAnalysis::killsAt(const Stmt *S, const Recurrence &R, int Slot) {
   const ValueDecl *Var = R.Var;
   if (const auto *DS = dyn_cast<DeclStmt>(S))
     return llvm::any_of(DS->decls(), [Var](const Decl *D) { return D == Var; });
@@ -811,10 +811,9 @@ RecurrenceAnalysis::violations(const Recurrence &R, unsigned SlotIndex,
       enclosingLoops(Call, Body, Context);
   llvm::SmallVector<Violation, 2> Found;
   for (const Stmt *Backward : Backwards) {
-    if (llvm::none_of(enclosingLoops(Backward, Body, Context),
-                      [&](const Stmt *L) {
-                        return llvm::is_contained(CallLoops, L);
-                      }))
+    if (llvm::none_of(
+            enclosingLoops(Backward, Body, Context),
+            [&](const Stmt *L) { return llvm::is_contained(CallLoops, L); }))
       continue;
     for (const Stmt *Reassign : R.Reassigns[SlotIndex]) {
       if (Fixed.contains(Reassign))
@@ -834,8 +833,7 @@ RecurrenceAnalysis::violations(const Recurrence &R, unsigned SlotIndex,
   return Found;
 }
 
-std::optional<StatementSite>
-RecurrenceAnalysis::fixSite(const Stmt *S) const {
+std::optional<StatementSite> RecurrenceAnalysis::fixSite(const Stmt *S) const {
   const StatementSite Site = statementOf(cast<Expr>(S), Context);
   if (!Site.Statement || S->getBeginLoc().isMacroID() ||
       Site.Statement->getBeginLoc().isMacroID() ||
@@ -849,7 +847,7 @@ RecurrenceAnalysis::fixSite(const Stmt *S) const {
   return Site;
 }
 
-std::optional<llvm::DenseSet<const Stmt *>>
+std::optional<std::vector<StatementSite>>
 RecurrenceAnalysis::planFix(const ValueDecl *Var) {
   if (detachStatement(Var).empty())
     return std::nullopt;
@@ -871,6 +869,7 @@ RecurrenceAnalysis::planFix(const ValueDecl *Var) {
   // Fix the first violation left, until none is: after its `backward()`,
   // or after its reassignment when that follows `backward()` on every path.
   llvm::DenseSet<const Stmt *> Fixed;
+  std::vector<StatementSite> Sites;
   for (unsigned Round = 0; Round < 32; ++Round) {
     const Recurrence *First = nullptr;
     Violation V;
@@ -886,15 +885,21 @@ RecurrenceAnalysis::planFix(const ValueDecl *Var) {
       if (First)
         break;
     }
-    if (!First)
-      return Fixed;
+    if (!First) {
+      llvm::sort(Sites, [this](const StatementSite &A, const StatementSite &B) {
+        return before(A.Statement, B.Statement);
+      });
+      return Sites;
+    }
     const Stmt *At = V.ReassignAfterBackward ? V.Reassign : V.Backward;
-    if (Fixed.contains(At) || !fixSite(At) ||
+    const std::optional<StatementSite> Site = fixSite(At);
+    if (Fixed.contains(At) || !Site ||
         (Scope && (!isWithin(At, Scope, Context) || before(At, Declaration))) ||
         (V.ReassignAfterBackward &&
          Graph.reaches(First->Call, V.Reassign, IsBackwardOr(First->Call))))
       return std::nullopt;
     Fixed.insert(At);
+    Sites.push_back(*Site);
   }
   return std::nullopt;
 }
@@ -910,9 +915,9 @@ struct Insertion {
 void addInsertion(DiagnosticBuilder &Diag, const Insertion &In,
                   const SourceManager &SM, const LangOptions &LangOpts) {
   const Stmt *S = In.Site.Statement;
-  const SourceLocation Semi = Lexer::findLocationAfterToken(
-      S->getEndLoc(), tok::semi, SM, LangOpts,
-      /*SkipTrailingWhitespaceAndNewLine=*/false);
+  const SourceLocation Semi =
+      Lexer::findLocationAfterToken(S->getEndLoc(), tok::semi, SM, LangOpts,
+                                    /*SkipTrailingWhitespaceAndNewLine=*/false);
   std::string Text;
   if (In.Site.NeedsBraces) {
     for (const ValueDecl *Var : In.Vars)
@@ -934,7 +939,7 @@ void addInsertion(DiagnosticBuilder &Diag, const Insertion &In,
   for (const ValueDecl *Var : In.Vars)
     Text += "\n" + Indent + detachStatement(Var);
   Diag << FixItHint::CreateInsertion(
-      Semi.getLocWithOffset(Line.rtrim("\r").size()), Text);
+      Semi.getLocWithOffset(static_cast<int>(Line.rtrim("\r").size())), Text);
 }
 
 } // namespace
@@ -957,15 +962,11 @@ void UndetachedRecurrentStateCheck::analyzeBody(const Decl *D, Stmt *Body,
   for (const Recurrence &R : Recurrences)
     Vars.insert(R.Var);
   for (const ValueDecl *Var : Vars) {
-    std::optional<llvm::DenseSet<const Stmt *>> Plan = Analysis.planFix(Var);
+    const std::optional<std::vector<StatementSite>> Plan =
+        Analysis.planFix(Var);
     if (!Plan)
       continue;
-    llvm::SmallVector<const Stmt *, 4> Points(Plan->begin(), Plan->end());
-    llvm::sort(Points, [&Analysis](const Stmt *A, const Stmt *B) {
-      return Analysis.before(A, B);
-    });
-    for (const Stmt *At : Points) {
-      const StatementSite Site = *Analysis.fixSite(At);
+    for (const StatementSite &Site : *Plan) {
       auto [It, Inserted] =
           InsertionIndex.try_emplace(Site.Statement, Insertions.size());
       if (Inserted)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// torch-undetached-recurrent-state: recurrent state carried across training iterations without detach().
+// torch-undetached-recurrent-state: recurrent state carried across training
+// iterations without detach().
 #ifndef TORCH_TIDY_CHECKS_UNDETACHEDRECURRENTSTATECHECK_H
 #define TORCH_TIDY_CHECKS_UNDETACHEDRECURRENTSTATECHECK_H
 

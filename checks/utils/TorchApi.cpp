@@ -305,7 +305,8 @@ bool retainsGraph(const Expr *Backward) {
   if (!FD)
     return false;
   const ASTContext &Ctx = FD->getASTContext();
-  std::optional<bool> Retain, Create;
+  std::optional<bool> Retain;
+  std::optional<bool> Create;
   for (unsigned I = 0, E = std::min(FD->getNumParams(), Call->getNumArgs());
        I < E; ++I) {
     const IdentifierInfo *Name = FD->getParamDecl(I)->getIdentifier();

@@ -15,6 +15,18 @@ struct DecoderImpl : torch::nn::Module {
 };
 TORCH_MODULE(Decoder);
 
+struct PairCellImpl : torch::nn::Module {
+  std::pair<torch::Tensor, torch::Tensor>
+  forward(const torch::Tensor &X,
+          const std::pair<torch::Tensor, torch::Tensor> &State);
+};
+TORCH_MODULE(PairCell);
+
+struct LazyCellImpl : torch::nn::Module {
+  torch::Tensor forward(const torch::Tensor &X, c10::optional<torch::Tensor> H);
+};
+TORCH_MODULE(LazyCell);
+
 struct EncoderImpl : torch::nn::Module {
   torch::Tensor forward(const torch::Tensor &X);
 };
@@ -213,6 +225,43 @@ struct Trainer {
     // CHECK-FIXES-NEXT:      Hidden = Hidden.detach();
   }
 };
+
+void pairState(PairCell Cell, torch::optim::SGD &Opt) {
+  std::pair<torch::Tensor, torch::Tensor> State;
+  for (int I = 0; I < 10; ++I) {
+    State = Cell->forward(batch(), State);
+    // CHECK-MESSAGES: :[[@LINE-1]]:19: warning: recurrent state 'State'
+    std::get<0>(State).sum().backward();
+    // CHECK-MESSAGES: :[[@LINE-1]]:30: note: this 'backward()' frees
+  }
+  // CHECK-FIXES:void pairState(PairCell Cell, torch::optim::SGD &Opt) {
+  // CHECK-FIXES:    std::get<0>(State).sum().backward();
+  // CHECK-FIXES-NEXT:    State = std::make_pair(std::get<0>(State).detach(), std::get<1>(State).detach());
+}
+
+void optionalTensor(LazyCell Cell, torch::optim::SGD &Opt) {
+  c10::optional<torch::Tensor> H;
+  for (int I = 0; I < 10; ++I) {
+    H = Cell(batch(), H);
+    // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: recurrent state 'H'
+    H->sum().backward();
+    // CHECK-MESSAGES: :[[@LINE-1]]:14: note: this 'backward()' frees
+  }
+  // CHECK-FIXES:void optionalTensor(LazyCell Cell, torch::optim::SGD &Opt) {
+  // CHECK-FIXES:    H->sum().backward();
+  // CHECK-FIXES-NEXT:    if (H) H = H->detach();
+}
+
+void silenced(torch::nn::GRUCell Cell) {
+  torch::Tensor H;
+  for (int I = 0; I < 10; ++I) {
+    H = Cell(batch(), H); // NOLINT(torch-undetached-recurrent-state)
+    H.sum().backward();
+  }
+  // CHECK-FIXES:void silenced(torch::nn::GRUCell Cell) {
+  // CHECK-FIXES:    H.sum().backward();
+  // CHECK-FIXES-NEXT:  }
+}
 
 // ---- Positives: cells and truncated BPTT ---------------------------------------
 
@@ -438,6 +487,11 @@ void detachAtTheReassignment(torch::nn::GRU Gru, torch::optim::SGD &Opt) {
   for (int I = 0; I < 10; ++I) {
     auto [Out, Next] = Gru(batch(), H);
     H = Next.detach(); // no warning: the carried value has no history
+    Out.sum().backward();
+  }
+  for (int I = 0; I < 10; ++I) {
+    auto [Out, Next] = Gru(batch(), H);
+    H = Next.data(); // no warning: data() has no history either
     Out.sum().backward();
   }
 }
