@@ -22,11 +22,20 @@ namespace {
 
 constexpr llvm::StringLiteral BackwardId = "backward";
 
-// ---- Where things are
-// ---------------------------------------------------------
+// ---- Where things are -------------------------------------------------------
 
 bool isLoop(const Stmt *S) {
   return isa<ForStmt, WhileStmt, DoStmt, CXXForRangeStmt>(S);
+}
+
+const Stmt *loopBody(const Stmt *Loop) {
+  if (const auto *For = dyn_cast<ForStmt>(Loop))
+    return For->getBody();
+  if (const auto *While = dyn_cast<WhileStmt>(Loop))
+    return While->getBody();
+  if (const auto *Do = dyn_cast<DoStmt>(Loop))
+    return Do->getBody();
+  return cast<CXXForRangeStmt>(Loop)->getBody();
 }
 
 /// The statement around `S`, through the declarations of variables (an
@@ -102,8 +111,7 @@ bool isUnderGradGuard(const Stmt *S, const Stmt *Body, ASTContext &Context) {
   return false;
 }
 
-// ---- State types
-// --------------------------------------------------------------
+// ---- State types ------------------------------------------------------------
 
 enum class Wrapper : std::uint8_t { None, Tuple, Pair, Optional };
 
@@ -177,8 +185,7 @@ llvm::SmallVector<int, 2> slotsOf(QualType T) {
   return Slots;
 }
 
-// ---- References to a state
-// ------------------------------------------------------
+// ---- References to a state --------------------------------------------------
 
 /// One tensor position of a state variable: the whole of it (`Index == -1`)
 /// or its element `std::get<Index>`.
@@ -362,15 +369,8 @@ StatementSite statementOf(const Expr *E, ASTContext &Context) {
   if (isa<CompoundStmt>(P))
     return {S, false};
   const auto *If = dyn_cast<IfStmt>(P);
-  if ((If && (If->getThen() == S || If->getElse() == S)) || (isLoop(P) && [&] {
-        if (const auto *For = dyn_cast<ForStmt>(P))
-          return For->getBody() == S;
-        if (const auto *While = dyn_cast<WhileStmt>(P))
-          return While->getBody() == S;
-        if (const auto *Do = dyn_cast<DoStmt>(P))
-          return Do->getBody() == S;
-        return cast<CXXForRangeStmt>(P)->getBody() == S;
-      }()))
+  if ((If && (If->getThen() == S || If->getElse() == S)) ||
+      (isLoop(P) && loopBody(P) == S))
     return {S, true};
   return {};
 }
@@ -421,8 +421,7 @@ std::string detachStatement(const ValueDecl *V) {
 
 } // namespace
 
-// ---- The check
-// -----------------------------------------------------------------
+// ---- The check --------------------------------------------------------------
 
 bool UndetachedRecurrentStateCheck::isDetachingHelper(const FunctionDecl *FD,
                                                       unsigned Depth) {
@@ -449,6 +448,12 @@ bool UndetachedRecurrentStateCheck::isDetachingHelper(const FunctionDecl *FD,
   } F(*this, Depth + 1);
   F.TraverseStmt(Def->getBody());
   return DetachingHelpers[Def] = F.Found;
+}
+
+void UndetachedRecurrentStateCheck::onStartOfTranslationUnit() {
+  // The caches hold AST pointers, which the next translation unit reuses.
+  AnalyzedBodies.clear();
+  DetachingHelpers.clear();
 }
 
 void UndetachedRecurrentStateCheck::registerMatchers(MatchFinder *Finder) {
@@ -971,7 +976,8 @@ void UndetachedRecurrentStateCheck::analyzeBody(const Decl *D, Stmt *Body,
           InsertionIndex.try_emplace(Site.Statement, Insertions.size());
       if (Inserted)
         Insertions.push_back({Site, {}, false});
-      Insertions[It->second].Vars.push_back(Var);
+      if (!llvm::is_contained(Insertions[It->second].Vars, Var))
+        Insertions[It->second].Vars.push_back(Var);
     }
   }
 

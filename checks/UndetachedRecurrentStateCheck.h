@@ -41,6 +41,7 @@ public:
   std::optional<TraversalKind> getCheckTraversalKind() const override {
     return TK_AsIs;
   }
+  void onStartOfTranslationUnit() override;
 
   /// True when `FD` is defined outside system headers and its body (or that
   /// of a function it calls, up to three calls deep) detaches a tensor.
