@@ -2,6 +2,7 @@
 // Registers every torch- check with clang-tidy.
 
 #include "MissingZeroGradCheck.h"
+#include "UndetachedRecurrentStateCheck.h"
 #include "clang-tidy/ClangTidyModule.h"
 #include "clang-tidy/ClangTidyModuleRegistry.h"
 
@@ -12,6 +13,8 @@ public:
   void addCheckFactories(ClangTidyCheckFactories &Factories) override {
     // Keep sorted.
     Factories.registerCheck<MissingZeroGradCheck>("torch-missing-zero-grad");
+    Factories.registerCheck<UndetachedRecurrentStateCheck>(
+        "torch-undetached-recurrent-state");
   }
 };
 

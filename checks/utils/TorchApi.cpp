@@ -258,4 +258,85 @@ const ValueDecl *getReferencedDecl(const Expr *E) {
   return nullptr;
 }
 
+// --- Recurrent state (torch-undetached-recurrent-state) -------------------
+
+const CallExpr *asModuleForwardCall(const Stmt *S) {
+  if (const CXXMemberCallExpr *Call = asModuleCall(S, "forward"))
+    return Call;
+  const auto *Op = dyn_cast_or_null<CXXOperatorCallExpr>(S);
+  if (!Op || Op->getOperator() != OO_Call)
+    return nullptr;
+  const auto *MD = dyn_cast_or_null<CXXMethodDecl>(Op->getDirectCallee());
+  return MD && isSameOrDerivedFrom(MD->getParent(), HolderName) ? Op : nullptr;
+}
+
+llvm::ArrayRef<const Expr *> forwardArguments(const CallExpr *Call) {
+  llvm::ArrayRef<const Expr *> Args(Call->getArgs(), Call->getNumArgs());
+  return isa<CXXOperatorCallExpr>(Call) ? Args.drop_front() : Args;
+}
+
+/// The value of a constant boolean argument, seen through the implicit or
+/// spelled construction of a `c10::optional<bool>`.
+static std::optional<bool> constantBool(const Expr *E, const ASTContext &Ctx) {
+  for (unsigned Steps = 0; E && Steps < 4; ++Steps) {
+    if (isa<CXXDefaultArgExpr>(E))
+      return std::nullopt;
+    E = E->IgnoreUnlessSpelledInSource();
+    if (E->getType()->isBooleanType()) {
+      bool Value = false;
+      if (!E->isValueDependent() && E->EvaluateAsBooleanCondition(Value, Ctx))
+        return Value;
+      return std::nullopt;
+    }
+    if (const auto *Cast = dyn_cast<CXXFunctionalCastExpr>(E))
+      E = Cast->getSubExpr();
+    else if (const auto *Construct = dyn_cast<CXXConstructExpr>(E);
+             Construct && Construct->getNumArgs() == 1)
+      E = Construct->getArg(0);
+    else
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+bool retainsGraph(const Expr *Backward) {
+  const auto *Call = dyn_cast_or_null<CallExpr>(Backward);
+  const FunctionDecl *FD = Call ? Call->getDirectCallee() : nullptr;
+  if (!FD)
+    return false;
+  const ASTContext &Ctx = FD->getASTContext();
+  std::optional<bool> Retain;
+  std::optional<bool> Create;
+  for (unsigned I = 0, E = std::min(FD->getNumParams(), Call->getNumArgs());
+       I < E; ++I) {
+    const IdentifierInfo *Name = FD->getParamDecl(I)->getIdentifier();
+    if (!Name)
+      continue;
+    if (Name->getName() == "retain_graph")
+      Retain = constantBool(Call->getArg(I), Ctx);
+    else if (Name->getName() == "create_graph")
+      Create = constantBool(Call->getArg(I), Ctx);
+  }
+  return Retain ? *Retain : Create.value_or(false);
+}
+
+bool isGradDisablingGuard(const VarDecl *VD) {
+  const auto *RD = VD ? VD->getType()->getAsCXXRecordDecl() : nullptr;
+  if (!RD)
+    return false;
+  const std::string Name = RD->getQualifiedNameAsString();
+  const auto *Construct = dyn_cast_or_null<CXXConstructExpr>(
+      VD->getInit() ? VD->getInit()->IgnoreImplicit() : nullptr);
+  std::optional<bool> Enabled;
+  if (Construct && Construct->getNumArgs() > 0)
+    Enabled = constantBool(Construct->getArg(0), VD->getASTContext());
+  if (Name == "c10::NoGradGuard")
+    return true;
+  if (Name == "c10::InferenceMode")
+    return Enabled.value_or(true);
+  if (Name == "c10::AutoGradMode")
+    return Enabled.has_value() && !*Enabled;
+  return false;
+}
+
 } // namespace clang::tidy::torch::api

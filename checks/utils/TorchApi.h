@@ -99,6 +99,21 @@ Receiver getReceiver(const CXXMemberCallExpr *Call);
 /// casts, parentheses and `.get()`/`*`/`->` on pointers.
 const ValueDecl *getReferencedDecl(const Expr *E);
 
+// --- Recurrent state (torch-undetached-recurrent-state) -------------------
+
+/// `m->forward(...)`, `m.forward(...)` or `m(...)` on a module or a
+/// `ModuleHolder`, or null.
+const CallExpr *asModuleForwardCall(const Stmt *S);
+/// The arguments of a module forward call, without the module itself.
+llvm::ArrayRef<const Expr *> forwardArguments(const CallExpr *Call);
+/// True when a `backward()` call keeps its graph: `retain_graph` or, when that
+/// is left out, `create_graph` is spelled as a constant `true`.
+bool retainsGraph(const Expr *Backward);
+/// True for a guard variable that disables autograd in its scope:
+/// `c10::NoGradGuard`, `c10::InferenceMode` (not `(false)`) and
+/// `c10::AutoGradMode(false)`.
+bool isGradDisablingGuard(const VarDecl *VD);
+
 } // namespace clang::tidy::torch::api
 
 #endif // TORCH_TIDY_CHECKS_UTILS_TORCHAPI_H

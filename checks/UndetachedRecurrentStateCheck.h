@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: Apache-2.0
+// torch-undetached-recurrent-state: recurrent state carried across training
+// iterations without detach().
+#ifndef TORCH_TIDY_CHECKS_UNDETACHEDRECURRENTSTATECHECK_H
+#define TORCH_TIDY_CHECKS_UNDETACHEDRECURRENTSTATECHECK_H
+
+#include "clang-tidy/ClangTidyCheck.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
+
+namespace clang::tidy::torch {
+
+/// Finds recurrent state carried across training iterations without detach().
+///
+/// A state is a tensor, a `std::tuple`/`std::pair` of them or an optional of
+/// one, passed to a module's `forward` (`torch::nn::LSTM`, `GRU`, `RNN`, the
+/// `*Cell` modules or any other) and assigned back from that call's output.
+/// The check reports the call when some CFG path from it runs a `backward()`
+/// and comes back to it with the state holding the call's output and no
+/// detach, re-initialisation or detaching helper in between.
+///
+/// The analysis runs on the CFG of each function or lambda body that calls
+/// `backward()` in a loop. It is flow-sensitive, not path-sensitive: every
+/// branch is assumed to be taken on some iteration. It is intraprocedural,
+/// except that a call to a function defined in the translation unit whose body
+/// calls `detach()` or `detach_()` counts as detaching the state it is given
+/// (or a field or global, which it can reach). Which values a `backward()`
+/// actually goes through is not tracked: any `backward()` on the path counts.
+///
+/// For the user-facing documentation see
+/// docs/checks/undetached-recurrent-state.md.
+class UndetachedRecurrentStateCheck : public ClangTidyCheck {
+public:
+  UndetachedRecurrentStateCheck(StringRef Name, ClangTidyContext *Context)
+      : ClangTidyCheck(Name, Context) {}
+  void registerMatchers(ast_matchers::MatchFinder *Finder) override;
+  void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
+  bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
+    return LangOpts.CPlusPlus;
+  }
+  std::optional<TraversalKind> getCheckTraversalKind() const override {
+    return TK_AsIs;
+  }
+  void onStartOfTranslationUnit() override;
+
+  /// True when `FD` is defined outside system headers and its body (or that
+  /// of a function it calls, up to three calls deep) detaches a tensor.
+  bool isDetachingHelper(const FunctionDecl *FD, unsigned Depth = 0);
+
+private:
+  void analyzeBody(const Decl *D, Stmt *Body, ASTContext &Context);
+
+  llvm::DenseSet<const Stmt *> AnalyzedBodies;
+  llvm::DenseMap<const FunctionDecl *, bool> DetachingHelpers;
+};
+
+} // namespace clang::tidy::torch
+
+#endif // TORCH_TIDY_CHECKS_UNDETACHEDRECURRENTSTATECHECK_H
