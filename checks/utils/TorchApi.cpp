@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The LibTorch vocabulary shared by all checks, matched on canonical declarations.
+// The LibTorch vocabulary shared by all checks, matched on canonical
+// declarations.
 
 #include "TorchApi.h"
 #include "clang/AST/DeclCXX.h"
@@ -9,7 +10,8 @@ namespace clang::tidy::torch::api {
 
 using namespace ast_matchers;
 
-static constexpr llvm::StringLiteral OptimizerName = "::torch::optim::Optimizer";
+static constexpr llvm::StringLiteral OptimizerName =
+    "::torch::optim::Optimizer";
 static constexpr llvm::StringLiteral ModuleName = "::torch::nn::Module";
 static constexpr llvm::StringLiteral HolderName = "::torch::nn::ModuleHolder";
 
@@ -35,9 +37,8 @@ DeclarationMatcher gradModeGuardClass() {
 }
 
 TypeMatcher tensorType() {
-  return qualType(hasCanonicalType(
-      hasUnqualifiedDesugaredType(recordType(hasDeclaration(
-          cxxRecordDecl(hasName("::at::Tensor")))))));
+  return qualType(hasCanonicalType(hasUnqualifiedDesugaredType(
+      recordType(hasDeclaration(cxxRecordDecl(hasName("::at::Tensor")))))));
 }
 
 static bool hasQualifiedName(const CXXRecordDecl *RD, llvm::StringRef Name) {
@@ -72,7 +73,8 @@ static const CXXRecordDecl *pointeeClass(QualType T) {
   if (T->isPointerType())
     T = T->getPointeeType().getCanonicalType();
   const auto *RD = T->getAsCXXRecordDecl();
-  if (const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(RD)) {
+  if (const auto *Spec =
+          dyn_cast_or_null<ClassTemplateSpecializationDecl>(RD)) {
     const std::string Name = Spec->getQualifiedNameAsString();
     if ((Name == "std::shared_ptr" || Name == "std::unique_ptr") &&
         Spec->getTemplateArgs().size() > 0 &&
@@ -108,9 +110,9 @@ static auto moduleMethod(llvm::ArrayRef<llvm::StringRef> Names) {
 }
 
 StatementMatcher backwardCall() {
-  return expr(anyOf(tensorMethod({"backward"}),
-                    callExpr(callee(functionDecl(
-                        hasName("::torch::autograd::backward"))))));
+  return expr(anyOf(
+      tensorMethod({"backward"}),
+      callExpr(callee(functionDecl(hasName("::torch::autograd::backward"))))));
 }
 
 StatementMatcher autogradGradCall() {
@@ -164,9 +166,8 @@ static const CXXMethodDecl *tensorMethodDecl(const CXXMemberCallExpr *Call) {
   return MD;
 }
 
-static const CXXMemberCallExpr *asMethodCall(const Stmt *S,
-                                             llvm::StringRef Name,
-                                             llvm::StringRef Class) {
+static const CXXMemberCallExpr *
+asMethodCall(const Stmt *S, llvm::StringRef Name, llvm::StringRef Class) {
   const auto *Call = dyn_cast_or_null<CXXMemberCallExpr>(S);
   const CXXMethodDecl *MD = Call ? Call->getMethodDecl() : nullptr;
   if (!MD || !MD->getIdentifier() || MD->getName() != Name)
@@ -256,6 +257,68 @@ const ValueDecl *getReferencedDecl(const Expr *E) {
     E = Call->getImplicitObjectArgument();
   }
   return nullptr;
+}
+
+// --- Parameter lists and optimizer construction
+// (torch-frozen-param-in-optimizer)
+
+StatementMatcher optimizerConstruction() {
+  const auto Direct = cxxConstructExpr(
+      argumentCountAtLeast(1),
+      hasDeclaration(cxxConstructorDecl(ofClass(optimizerClass()),
+                                        unless(isCopyConstructor()),
+                                        unless(isMoveConstructor()))));
+  const auto MakeSmart =
+      callExpr(argumentCountAtLeast(1),
+               callee(functionDecl(
+                   hasAnyName("::std::make_shared", "::std::make_unique"),
+                   hasTemplateArgument(
+                       0, refersToType(hasDeclaration(optimizerClass()))))));
+  return expr(anyOf(Direct, MakeSmart));
+}
+
+StatementMatcher addParametersCall() {
+  return cxxMemberCallExpr(
+      argumentCountAtLeast(1),
+      callee(cxxMethodDecl(hasAnyName("add_param_group", "add_parameters"),
+                           ofClass(optimizerClass()))));
+}
+
+bool isTensorVectorType(QualType T) {
+  const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(
+      T.getNonReferenceType()->getAsCXXRecordDecl());
+  if (!Spec || Spec->getQualifiedNameAsString() != "std::vector" ||
+      Spec->getTemplateArgs().size() == 0 ||
+      Spec->getTemplateArgs()[0].getKind() != TemplateArgument::Type)
+    return false;
+  return isTensorType(Spec->getTemplateArgs()[0].getAsType());
+}
+
+static bool isOrderedDict(const CXXRecordDecl *RD) {
+  return RD && RD->getQualifiedNameAsString() == "torch::OrderedDict";
+}
+
+bool isOrderedDictType(QualType T) {
+  return isOrderedDict(T.getNonReferenceType()->getAsCXXRecordDecl());
+}
+
+bool isOrderedDictItemType(QualType T) {
+  const auto *RD = T.getNonReferenceType()->getAsCXXRecordDecl();
+  return RD && RD->getIdentifier() && RD->getName() == "Item" &&
+         isOrderedDict(dyn_cast<CXXRecordDecl>(RD->getDeclContext()));
+}
+
+const CXXMemberCallExpr *asOrderedDictCall(const Stmt *S,
+                                           llvm::StringRef Name) {
+  const auto *Call = dyn_cast_or_null<CXXMemberCallExpr>(S);
+  const CXXMethodDecl *MD = Call ? Call->getMethodDecl() : nullptr;
+  if (!MD || !MD->getIdentifier() || MD->getName() != Name)
+    return nullptr;
+  const CXXRecordDecl *RD = MD->getParent();
+  return isOrderedDict(RD) ||
+                 isOrderedDictItemType(QualType(RD->getTypeForDecl(), 0))
+             ? Call
+             : nullptr;
 }
 
 } // namespace clang::tidy::torch::api

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
-// The LibTorch vocabulary shared by all checks, matched on canonical declarations.
+// The LibTorch vocabulary shared by all checks, matched on canonical
+// declarations.
 #ifndef TORCH_TIDY_CHECKS_UTILS_TORCHAPI_H
 #define TORCH_TIDY_CHECKS_UTILS_TORCHAPI_H
 
 #include "clang/AST/ExprCXX.h"
 #include "clang/ASTMatchers/ASTMatchers.h"
 
-// Every name below is the canonical one (`at::Tensor`, `torch::optim::Optimizer`,
-// `c10::NoGradGuard`); `torch::Tensor`, typedefs, `auto` and aliases all resolve
-// to it because the matchers look at declarations, never at spellings.
+// Every name below is the canonical one (`at::Tensor`,
+// `torch::optim::Optimizer`, `c10::NoGradGuard`); `torch::Tensor`, typedefs,
+// `auto` and aliases all resolve to it because the matchers look at
+// declarations, never at spellings.
 namespace clang::tidy::torch::api {
 
 using ast_matchers::DeclarationMatcher;
@@ -23,9 +25,11 @@ DeclarationMatcher tensorClass();
 DeclarationMatcher optimizerClass();
 /// A class derived from `torch::nn::Module`.
 DeclarationMatcher moduleClass();
-/// `torch::nn::ModuleHolder<T>` or a class derived from one (`torch::nn::Linear`).
+/// `torch::nn::ModuleHolder<T>` or a class derived from one
+/// (`torch::nn::Linear`).
 DeclarationMatcher moduleHolderClass();
-/// A grad-mode guard class: `c10::NoGradGuard`, `c10::AutoGradMode`, `c10::InferenceMode`.
+/// A grad-mode guard class: `c10::NoGradGuard`, `c10::AutoGradMode`,
+/// `c10::InferenceMode`.
 DeclarationMatcher gradModeGuardClass();
 
 /// A type whose canonical form is `at::Tensor` (through references too).
@@ -94,6 +98,24 @@ Receiver getReceiver(const CXXMemberCallExpr *Call);
 /// The variable, parameter or field an expression names, through implicit
 /// casts, parentheses and `.get()`/`*`/`->` on pointers.
 const ValueDecl *getReferencedDecl(const Expr *E);
+
+// --- Parameter lists and optimizer construction
+// (torch-frozen-param-in-optimizer)
+
+/// An optimizer built from parameters: a non-copy, non-move constructor call of
+/// an optimizer class (also under `new`), or `std::make_shared<X>(...)` /
+/// `std::make_unique<X>(...)` of one, with at least one argument.
+StatementMatcher optimizerConstruction();
+/// `opt.add_param_group(...)` or `opt.add_parameters(...)` on an optimizer.
+StatementMatcher addParametersCall();
+/// True for `std::vector<at::Tensor>`, through references and typedefs.
+bool isTensorVectorType(QualType T);
+/// True for `torch::OrderedDict<K, V>` and its nested `Item`, through
+/// references.
+bool isOrderedDictType(QualType T);
+bool isOrderedDictItemType(QualType T);
+/// `S` as a call of method `Name` on an `OrderedDict` or one of its `Item`s.
+const CXXMemberCallExpr *asOrderedDictCall(const Stmt *S, llvm::StringRef Name);
 
 } // namespace clang::tidy::torch::api
 
