@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// torch-frozen-param-in-optimizer: parameters frozen with requires_grad_(false)
-// still handed to an optimizer.
+// torch-frozen-param-in-optimizer: frozen parameters handed to an optimizer.
 
 #include "FrozenParamInOptimizerCheck.h"
 #include "utils/FlowGraph.h"
