@@ -29,8 +29,10 @@ check_script = " ".join([
     "--clang-tidy", q(config.clang_tidy), "--plugin", q(config.torch_tidy_plugin),
     "--clangxx", q(config.clangxx), "--filecheck", q(config.filecheck),
 ])
+# /usr/include is a system directory already; naming it with -isystem moves it
+# before libstdc++'s own directories and breaks its #include_next <stdlib.h>.
 libtorch_flags = " ".join([
-    "-std=c++17", "-isystem", q(config.libtorch_include), "-isystem", "/usr/include",
+    "-std=c++17", "-isystem", q(config.libtorch_include),
 ])
 libtorch_link = "-L" + q(config.libtorch_libdir) + " -ltorch -ltorch_cpu -lc10 -pthread"
 
