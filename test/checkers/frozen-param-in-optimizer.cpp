@@ -198,6 +198,31 @@ void stages(Net Model) {
   // CHECK-FIXES-NEXT:    torch::optim::SGD Opt([](const std::vector<torch::Tensor> &All) { std::vector<torch::Tensor> Trainable; for (const auto &P : All) if (P.requires_grad()) Trainable.push_back(P); return Trainable; }(Model->parameters()), torch::optim::SGDOptions(0.1).momentum(0.9));
 }
 
+// Copy-initialised from a temporary; every named parameter frozen through `*Item`.
+void copyInitialised(Net Model) {
+  for (auto &Item : Model->named_parameters())
+    (*Item).requires_grad_(false);
+  auto Opt = torch::optim::SGD(Model->Fc->parameters(), torch::optim::SGDOptions(0.1));
+  // CHECK-MESSAGES: :[[@LINE-1]]:14: warning: optimizer receives frozen parameters of 'Fc'
+  // CHECK-MESSAGES: :[[@LINE-3]]:13: note: parameters of 'Model' are frozen here
+  train(Opt);
+  // CHECK-FIXES:void copyInitialised(Net Model) {
+  // CHECK-FIXES:  auto Opt = torch::optim::SGD([](const std::vector<torch::Tensor> &All) { std::vector<torch::Tensor> Trainable; for (const auto &P : All) if (P.requires_grad()) Trainable.push_back(P); return Trainable; }(Model->Fc->parameters()), torch::optim::SGDOptions(0.1));
+}
+
+// One element of a parameter list frozen by index; a raw pointer assigned later.
+void elementByIndex(Net Model) {
+  auto Params = Model->parameters();
+  Params[0].requires_grad_(false);
+  torch::optim::Optimizer *Opt = nullptr;
+  Opt = new torch::optim::Adagrad(Params);
+  // CHECK-MESSAGES: :[[@LINE-1]]:13: warning: optimizer receives frozen parameters of 'Model'
+  // CHECK-MESSAGES: :[[@LINE-4]]:13: note: some parameters of 'Model' are frozen here
+  Opt->step();
+  // CHECK-FIXES:void elementByIndex(Net Model) {
+  // CHECK-FIXES:  Opt = new torch::optim::Adagrad([](const std::vector<torch::Tensor> &All) { std::vector<torch::Tensor> Trainable; for (const auto &P : All) if (P.requires_grad()) Trainable.push_back(P); return Trainable; }(Params));
+}
+
 // The parameter list comes from a macro: warn without a fix.
 void listFromMacro(Net Model) {
   Model->Fc->weight.requires_grad_(false);
@@ -241,6 +266,18 @@ void frozenMidTraining(Net Model) {
   // CHECK-FIXES-NEXT:  auto Opt = std::make_shared<torch::optim::SGD>(
   // CHECK-FIXES:      Model->parameters(), torch::optim::SGDOptions(0.1).momentum(0.9));
 }
+
+struct Trainer {
+  Net Model;
+  std::shared_ptr<torch::optim::Optimizer> Opt;
+  void run() {
+    Opt = std::make_shared<torch::optim::AdamW>(Model->parameters());
+    // CHECK-MESSAGES: :[[@LINE-1]]:16: warning: optimizer receives parameters of 'Model' that are frozen while it is still in use
+    Model->Fc->weight.requires_grad_(false);
+    // CHECK-MESSAGES: :[[@LINE-1]]:23: note: parameter 'weight' is frozen here, after the optimizer is built
+    Opt->step();
+  }
+};
 
 // ---- Negatives ---------------------------------------------------------------
 
