@@ -8,6 +8,7 @@
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
 #include "clang/Lex/Lexer.h"
+#include <cstdint>
 
 using namespace clang::ast_matchers;
 
@@ -46,7 +47,7 @@ struct AccessPath {
 
 /// Parameters designated by an expression.
 struct ParamSet {
-  enum KindType {
+  enum KindType : std::uint8_t {
     /// Every parameter of the module `Path` (only its own if not Recursive).
     Module,
     /// The single parameter `Path`, a tensor member of a module.
@@ -170,7 +171,7 @@ bool isUnconditionalIn(const Stmt *S, const Stmt *Loop, ASTContext &Context) {
   }
   struct Jumps : RecursiveASTVisitor<Jumps> {
     bool Found = false;
-    bool TraverseLambdaExpr(LambdaExpr *) { return true; }
+    bool TraverseLambdaExpr(LambdaExpr * /*Lambda*/) { return true; }
     bool VisitStmt(Stmt *S) {
       Found |= isa<ContinueStmt, BreakStmt, ReturnStmt, GotoStmt>(S);
       return !Found;
@@ -442,10 +443,9 @@ std::optional<ParamSet> Resolver::vectorVariable(const VarDecl *VD,
                                      "resize", "pop_back", "assign", "swap"},
                                     Name))
           Changed = true;
-      } else if (isAssignedTo(DRE, Context)) {
-        Changed = true;
       } else if (const auto *UO = dyn_cast_or_null<UnaryOperator>(P);
-                 UO && UO->getOpcode() == UO_AddrOf) {
+                 isAssignedTo(DRE, Context) ||
+                 (UO && UO->getOpcode() == UO_AddrOf)) {
         Changed = true;
       } else if (const auto *Call = dyn_cast_or_null<CallExpr>(P);
                  Call && !isa<CXXOperatorCallExpr>(Call)) {
@@ -564,10 +564,14 @@ void collectLists(const Expr *E, const Resolver &R,
       collectLists(Init, R, Out, Depth + 1);
     return;
   }
-  if (const auto *List = dyn_cast<CXXStdInitializerListExpr>(E))
-    return collectLists(List->getSubExpr(), R, Out, Depth + 1);
-  if (const auto *Cast = dyn_cast<CXXFunctionalCastExpr>(E))
-    return collectLists(Cast->getSubExpr(), R, Out, Depth + 1);
+  if (const auto *List = dyn_cast<CXXStdInitializerListExpr>(E)) {
+    collectLists(List->getSubExpr(), R, Out, Depth + 1);
+    return;
+  }
+  if (const auto *Cast = dyn_cast<CXXFunctionalCastExpr>(E)) {
+    collectLists(Cast->getSubExpr(), R, Out, Depth + 1);
+    return;
+  }
   if (const auto *Construct = dyn_cast<CXXConstructExpr>(E)) {
     const CXXRecordDecl *RD = Construct->getConstructor()->getParent();
     const std::string Name = RD->getQualifiedNameAsString();
@@ -686,7 +690,7 @@ void FrozenParamInOptimizerCheck::check(
       BodyFacts &Facts;
       Visitor(const Resolver &R, ASTContext &Context, BodyFacts &Facts)
           : R(R), Context(Context), Facts(Facts) {}
-      bool TraverseLambdaExpr(LambdaExpr *) { return true; }
+      bool TraverseLambdaExpr(LambdaExpr * /*Lambda*/) { return true; }
       bool VisitCXXMemberCallExpr(CXXMemberCallExpr *Call) {
         if (!api::asTensorCall(Call, "requires_grad_") &&
             !api::asTensorCall(Call, "set_requires_grad"))
