@@ -380,6 +380,19 @@ void rebuiltAfterFreezing(Net Model) {
   train(*Opt);
 }
 
+// The manual fix from the docs: a new optimizer right after the freezing.
+void rebuiltInLoop(Net Model, torch::optim::SGDOptions Options) {
+  auto Opt = std::make_unique<torch::optim::SGD>(Model->parameters(), Options); // no warning: replaced
+  for (int Epoch = 0; Epoch < 10; ++Epoch) {
+    if (Epoch == 5) {
+      for (auto &P : Model->Features->parameters())
+        P.requires_grad_(false);
+      Opt = std::make_unique<torch::optim::SGD>(Model->Fc->parameters(), Options);
+    }
+    train(*Opt);
+  }
+}
+
 void frozenCopy(Net Model) {
   auto Snapshot = Model->Fc->weight.clone();
   Snapshot.requires_grad_(false);
