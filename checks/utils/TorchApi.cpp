@@ -339,4 +339,65 @@ bool isGradDisablingGuard(const VarDecl *VD) {
   return false;
 }
 
+// --- Parameter lists and optimizer construction (frozen-param-in-optimizer)
+
+StatementMatcher optimizerConstruction() {
+  const auto Direct = cxxConstructExpr(
+      argumentCountAtLeast(1),
+      hasDeclaration(cxxConstructorDecl(ofClass(optimizerClass()),
+                                        unless(isCopyConstructor()),
+                                        unless(isMoveConstructor()))));
+  const auto MakeSmart =
+      callExpr(argumentCountAtLeast(1),
+               callee(functionDecl(
+                   hasAnyName("::std::make_shared", "::std::make_unique"),
+                   hasTemplateArgument(
+                       0, refersToType(hasDeclaration(optimizerClass()))))));
+  return expr(anyOf(Direct, MakeSmart));
+}
+
+StatementMatcher addParametersCall() {
+  return cxxMemberCallExpr(
+      argumentCountAtLeast(1),
+      callee(cxxMethodDecl(hasAnyName("add_param_group", "add_parameters"),
+                           ofClass(optimizerClass()))));
+}
+
+bool isTensorVectorType(QualType T) {
+  const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(
+      T.getNonReferenceType()->getAsCXXRecordDecl());
+  if (!Spec || Spec->getQualifiedNameAsString() != "std::vector" ||
+      Spec->getTemplateArgs().size() == 0 ||
+      Spec->getTemplateArgs()[0].getKind() != TemplateArgument::Type)
+    return false;
+  return isTensorType(Spec->getTemplateArgs()[0].getAsType());
+}
+
+static bool isOrderedDict(const CXXRecordDecl *RD) {
+  return RD && RD->getQualifiedNameAsString() == "torch::OrderedDict";
+}
+
+bool isOrderedDictType(QualType T) {
+  return isOrderedDict(T.getNonReferenceType()->getAsCXXRecordDecl());
+}
+
+bool isOrderedDictItemType(QualType T) {
+  const auto *RD = T.getNonReferenceType()->getAsCXXRecordDecl();
+  return RD && RD->getIdentifier() && RD->getName() == "Item" &&
+         isOrderedDict(dyn_cast<CXXRecordDecl>(RD->getDeclContext()));
+}
+
+const CXXMemberCallExpr *asOrderedDictCall(const Stmt *S,
+                                           llvm::StringRef Name) {
+  const auto *Call = dyn_cast_or_null<CXXMemberCallExpr>(S);
+  const CXXMethodDecl *MD = Call ? Call->getMethodDecl() : nullptr;
+  if (!MD || !MD->getIdentifier() || MD->getName() != Name)
+    return nullptr;
+  const CXXRecordDecl *RD = MD->getParent();
+  return isOrderedDict(RD) ||
+                 isOrderedDictItemType(QualType(RD->getTypeForDecl(), 0))
+             ? Call
+             : nullptr;
+}
+
 } // namespace clang::tidy::torch::api

@@ -114,6 +114,23 @@ bool retainsGraph(const Expr *Backward);
 /// `c10::AutoGradMode(false)`.
 bool isGradDisablingGuard(const VarDecl *VD);
 
+// --- Parameter lists and optimizer construction (frozen-param-in-optimizer)
+
+/// An optimizer built from parameters: a non-copy, non-move constructor call of
+/// an optimizer class (also under `new`), or `std::make_shared<X>(...)` /
+/// `std::make_unique<X>(...)` of one, with at least one argument.
+StatementMatcher optimizerConstruction();
+/// `opt.add_param_group(...)` or `opt.add_parameters(...)` on an optimizer.
+StatementMatcher addParametersCall();
+/// True for `std::vector<at::Tensor>`, through references and typedefs.
+bool isTensorVectorType(QualType T);
+/// True for `torch::OrderedDict<K, V>` and its nested `Item`, through
+/// references.
+bool isOrderedDictType(QualType T);
+bool isOrderedDictItemType(QualType T);
+/// `S` as a call of method `Name` on an `OrderedDict` or one of its `Item`s.
+const CXXMemberCallExpr *asOrderedDictCall(const Stmt *S, llvm::StringRef Name);
+
 } // namespace clang::tidy::torch::api
 
 #endif // TORCH_TIDY_CHECKS_UTILS_TORCHAPI_H

@@ -14,6 +14,9 @@ public:
 class OptimizerParamGroup {
 public:
   OptimizerParamGroup(std::vector<Tensor> params);
+  OptimizerParamGroup(std::vector<Tensor> params,
+                      std::unique_ptr<OptimizerOptions> options);
+  OptimizerParamGroup(const OptimizerParamGroup &param_group);
   std::vector<Tensor> &params();
 };
 

@@ -11,6 +11,7 @@ public:
     Value &value();
     const Value &value() const;
     Value *operator->();
+    Value &operator*();
   };
   Item *begin();
   Item *end();
