@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Registers every torch- check with clang-tidy.
 
+#include "EvalWithoutNoGradCheck.h"
 #include "MissingZeroGradCheck.h"
 #include "clang-tidy/ClangTidyModule.h"
 #include "clang-tidy/ClangTidyModuleRegistry.h"
@@ -11,6 +12,7 @@ class TorchTidyModule : public ClangTidyModule {
 public:
   void addCheckFactories(ClangTidyCheckFactories &Factories) override {
     // Keep sorted.
+    Factories.registerCheck<EvalWithoutNoGradCheck>("torch-eval-without-no-grad");
     Factories.registerCheck<MissingZeroGradCheck>("torch-missing-zero-grad");
   }
 };
