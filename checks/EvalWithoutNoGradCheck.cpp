@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// torch-eval-without-no-grad: evaluation and inference forward passes after
-// eval() with autograd still recording.
+// torch-eval-without-no-grad: eval-mode forward passes with autograd recording.
 
 #include "EvalWithoutNoGradCheck.h"
 #include "utils/FlowGraph.h"
@@ -104,8 +103,10 @@ SourceLocation forwardLoc(const CallExpr *Forward) {
                                            : Forward->getExprLoc();
 }
 
-const DynTypedNode *onlyParent(const DynTypedNodeList &Parents) {
-  return Parents.empty() ? nullptr : &Parents[0];
+std::optional<DynTypedNode> onlyParent(const DynTypedNodeList &Parents) {
+  if (Parents.empty())
+    return std::nullopt;
+  return Parents[0];
 }
 
 bool isEnablingGuard(const std::optional<scope::ScopedGuard> &Guard) {
@@ -157,9 +158,10 @@ private:
   bool isEvalFunction(const FunctionDecl *FD) const {
     if (!FD || !Check.EvalFunctionsRegex || !FD->getIdentifier())
       return false;
-    const bool Qualified = StringRef(Check.EvalFunctions).contains("::");
-    return Check.EvalFunctionsRegex->match(
-        Qualified ? FD->getQualifiedNameAsString() : FD->getName().str());
+    const std::string Qualified = FD->getQualifiedNameAsString();
+    return Check.EvalFunctionsRegex->match(FD->getName()) ||
+           Check.EvalFunctionsRegex->match(Qualified) ||
+           Check.EvalFunctionsRegex->match("::" + Qualified);
   }
 
   void applyTransfer(const BodyFlow &Flow, const Stmt *S,
@@ -303,7 +305,7 @@ private:
     DynTypedNode Node = DynTypedNode::create(*Lambda);
     const Stmt *Child = Lambda;
     for (unsigned Depth = 0; Depth < 8; ++Depth) {
-      const DynTypedNode *Parent = onlyParent(Context.getParents(Node));
+      std::optional<DynTypedNode> Parent = onlyParent(Context.getParents(Node));
       if (!Parent)
         return false;
       if (const auto *Op = Parent->get<CXXOperatorCallExpr>()) {
@@ -331,7 +333,7 @@ private:
         VD->getType().getNonReferenceType()->getAsCXXRecordDecl() !=
             CallOperator->getParent())
       return false;
-    const DynTypedNode *Parent = onlyParent(Context.getParents(*VD));
+    std::optional<DynTypedNode> Parent = onlyParent(Context.getParents(*VD));
     const auto *DS = Parent ? Parent->get<DeclStmt>() : nullptr;
     const scope::EnclosingBody Owner =
         DS ? scope::enclosingBody(DS, Context) : scope::EnclosingBody{};
@@ -350,7 +352,7 @@ private:
     F.TraverseStmt(Owner.Body);
     for (const DeclRefExpr *Ref : F.Refs) {
       const Stmt *Child = Ref;
-      const DynTypedNode *P = onlyParent(Context.getParents(*Ref));
+      std::optional<DynTypedNode> P = onlyParent(Context.getParents(*Ref));
       while (P && P->get<ImplicitCastExpr>()) {
         Child = P->get<ImplicitCastExpr>();
         P = onlyParent(Context.getParents(*P));
@@ -439,8 +441,12 @@ private:
         return true;
       }
       bool VisitCXXMemberCallExpr(CXXMemberCallExpr *Call) {
-        // `outputs.push_back(y)`, `total.add_(y)`: the object holds `y`.
-        const Decl *Object = assignedDecl(Call->getImplicitObjectArgument());
+        // `outputs.push_back(y)`, `total.add_(y)`: the object holds `y`. A
+        // module does not hold what its methods are given.
+        const Expr *ObjectExpr = Call->getImplicitObjectArgument();
+        if (!ObjectExpr || api::isModuleLike(ObjectExpr->getType()))
+          return true;
+        const Decl *Object = assignedDecl(ObjectExpr);
         for (const Expr *Arg : Call->arguments())
           add(Object, Arg);
         return true;
@@ -609,7 +615,7 @@ private:
     TraversalKindScope AsIs(Context, TK_AsIs);
     const Stmt *S = E;
     for (unsigned Depth = 0; Depth < 4; ++Depth) {
-      const DynTypedNode *Parent = onlyParent(Context.getParents(*S));
+      std::optional<DynTypedNode> Parent = onlyParent(Context.getParents(*S));
       if (!Parent)
         return {};
       if (const auto *Compound = Parent->get<CompoundStmt>())
@@ -698,7 +704,7 @@ private:
     TraversalKindScope AsIs(Context, TK_AsIs);
     DynTypedNode Node = DynTypedNode::create(*Forwards.front());
     for (unsigned Depth = 0; Depth < 512; ++Depth) {
-      const DynTypedNode *Parent = onlyParent(Context.getParents(Node));
+      std::optional<DynTypedNode> Parent = onlyParent(Context.getParents(Node));
       if (!Parent || Parent->get<LambdaExpr>() ||
           (Parent->get<Decl>() && !Parent->get<VarDecl>()))
         return std::nullopt;
@@ -743,7 +749,7 @@ private:
     // The fix names the temporary, when that leaves the rest of the scope
     // meaning the same but for the grad mode.
     TraversalKindScope AsIs(Context, TK_AsIs);
-    const DynTypedNode *Parent = onlyParent(Context.getParents(*S));
+    std::optional<DynTypedNode> Parent = onlyParent(Context.getParents(*S));
     const auto *Scope = Parent ? Parent->get<CompoundStmt>() : nullptr;
     const scope::EnclosingBody Where = scope::enclosingBody(S, Context);
     if (!Scope || !Where.Body || S->getBeginLoc().isMacroID() ||
@@ -883,9 +889,7 @@ EvalWithoutNoGradCheck::EvalWithoutNoGradCheck(StringRef Name,
       EvalFunctions(Options.get("EvalFunctions", "")),
       GuardType(Options.get("GuardType", DefaultGuardType)) {
   if (!EvalFunctions.empty()) {
-    StringRef Pattern = EvalFunctions;
-    Pattern.consume_front("::");
-    llvm::Regex Regex(("^(" + Pattern + ")$").str());
+    llvm::Regex Regex("^(" + EvalFunctions + ")$");
     std::string Error;
     if (Regex.isValid(Error))
       EvalFunctionsRegex.emplace(std::move(Regex));

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// torch-eval-without-no-grad: evaluation and inference forward passes after
-// eval() with autograd still recording.
+// torch-eval-without-no-grad: eval-mode forward passes with autograd recording.
 #ifndef TORCH_TIDY_CHECKS_EVALWITHOUTNOGRADCHECK_H
 #define TORCH_TIDY_CHECKS_EVALWITHOUTNOGRADCHECK_H
 
