@@ -29,9 +29,9 @@ check_script = " ".join([
     "--clang-tidy", q(config.clang_tidy), "--plugin", q(config.torch_tidy_plugin),
     "--clangxx", q(config.clangxx), "--filecheck", q(config.filecheck),
 ])
-libtorch_flags = " ".join([
-    "-std=c++17", "-isystem", q(config.libtorch_include), "-isystem", "/usr/include",
-])
+# No "-isystem /usr/include": it reorders the default search path and breaks
+# libstdc++'s #include_next <stdlib.h> under clang++ 19.
+libtorch_flags = " ".join(["-std=c++17", "-isystem", q(config.libtorch_include)])
 libtorch_link = "-L" + q(config.libtorch_libdir) + " -ltorch -ltorch_cpu -lc10 -pthread"
 
 config.substitutions.extend([
