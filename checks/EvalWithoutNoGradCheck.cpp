@@ -386,14 +386,19 @@ private:
       if (It != Check.CallSites.end())
         Sites.append(It->second.begin(), It->second.end());
     }
-    if (Sites.empty())
-      return false;
+    // Recursive calls do not count: the first call comes from elsewhere.
+    bool FromElsewhere = false;
     for (const CallExpr *Site : Sites) {
       const scope::EnclosingBody Owner = scope::enclosingBody(Site, Context);
-      if (!Owner.Body || !isGuarded(Site, flowOf(Owner), Depth + 1))
+      if (!Owner.Body)
         return false;
+      if (Owner.Function && Owner.Function->getCanonicalDecl() == FD)
+        continue;
+      if (!isGuarded(Site, flowOf(Owner), Depth + 1))
+        return false;
+      FromElsewhere = true;
     }
-    return CallersGuarded[FD] = true;
+    return CallersGuarded[FD] = FromElsewhere;
   }
 
   // --- Def-use toward gradients ----------------------------------------------
@@ -548,6 +553,38 @@ private:
     return F.Ok;
   }
 
+  /// True when a declaration inserted before `Range`, the statements up to
+  /// the end of `Scope`, would be jumped over: a `case` of a `switch` whose
+  /// body is `Scope`, or any label, follows it.
+  bool isJumpedOver(const CompoundStmt *Scope,
+                    llvm::ArrayRef<const Stmt *> Range) {
+    TraversalKindScope AsIs(Context, TK_AsIs);
+    const std::optional<DynTypedNode> Parent =
+        onlyParent(Context.getParents(*Scope));
+    struct Finder : RecursiveASTVisitor<Finder> {
+      bool SwitchBody;
+      bool Found = false;
+      bool TraverseLambdaExpr(LambdaExpr *) { return true; }
+      bool TraverseSwitchStmt(SwitchStmt *Nested) {
+        // Its cases jump within it; only its labels matter.
+        const bool Outer = SwitchBody;
+        SwitchBody = false;
+        RecursiveASTVisitor::TraverseSwitchStmt(Nested);
+        SwitchBody = Outer;
+        return !Found;
+      }
+      bool VisitStmt(Stmt *S) {
+        Found = isa<LabelStmt>(S) || (SwitchBody && isa<SwitchCase>(S));
+        return !Found;
+      }
+    } F;
+    F.SwitchBody = Parent && Parent->get<SwitchStmt>();
+    for (const Stmt *S : Range)
+      if (!F.TraverseStmt(const_cast<Stmt *>(S)))
+        return true;
+    return F.Found;
+  }
+
   const llvm::StringSet<> &identifiersOf(const scope::EnclosingBody &Where) {
     llvm::StringSet<> &Names = Identifiers[Where.Body];
     if (!Names.empty())
@@ -680,6 +717,7 @@ private:
             EvalStmt->getEndLoc(), tok::semi, SM, LangOpts,
             /*SkipTrailingWhitespaceAndNewLine=*/false);
         if (AfterSemi.isValid() && !AfterSemi.isMacroID() &&
+            !isJumpedOver(Scope, Range) &&
             keepsMeaningUnderGuard(Range, Allowed) && NotReEnabled(AfterSemi)) {
           const std::string Decl =
               Check.GuardTypeToInsert + " " +
@@ -719,8 +757,8 @@ private:
       const llvm::SmallVector<const Stmt *, 8> Range(Scope->body_begin(),
                                                      Scope->body_end());
       const SourceLocation At = Scope->body_front()->getBeginLoc();
-      if (At.isMacroID() || !keepsMeaningUnderGuard(Range, Allowed) ||
-          !NotReEnabled(At))
+      if (At.isMacroID() || isJumpedOver(Scope, Range) ||
+          !keepsMeaningUnderGuard(Range, Allowed) || !NotReEnabled(At))
         return std::nullopt;
       const std::string Indent = Lexer::getIndentationForLine(At, SM).str();
       const bool OwnLine = Indent.size() + 1 == SM.getSpellingColumnNumber(At);
@@ -757,10 +795,10 @@ private:
       return;
     const GradModeEffect Effect = api::gradModeGuardEffect(Temporary, Context);
     const auto *After = llvm::find(Scope->body(), S) + 1;
-    if (Effect != GradModeEffect::Enables &&
-        !keepsMeaningUnderGuard(
-            llvm::SmallVector<const Stmt *, 8>(After, Scope->body_end()),
-            nullptr))
+    const llvm::SmallVector<const Stmt *, 8> Range(After, Scope->body_end());
+    if (isJumpedOver(Scope, Range) ||
+        (Effect != GradModeEffect::Enables &&
+         !keepsMeaningUnderGuard(Range, nullptr)))
       return;
 
     const StringRef Base = Class->getName() == "InferenceMode"

@@ -273,6 +273,64 @@ void fromMacro(Net Model) {
   // CHECK-FIXES-NEXT:  record(Model(batch()));
 }
 
+// Only recursive calls are guarded: the first call comes from elsewhere.
+void recursiveEvaluation(Net Model, int Depth) {
+  Model->eval();
+  record(Model(batch()));
+  // CHECK-MESSAGES: :[[@LINE-1]]:10: warning: forward pass after 'eval()'
+  if (Depth > 0) {
+    torch::NoGradGuard NoGrad;
+    recursiveEvaluation(Model, Depth - 1);
+  }
+}
+
+// A virtual function may be called through its base, unseen.
+struct Evaluator {
+  virtual ~Evaluator() = default;
+  virtual void run(Net Model) = 0;
+};
+struct Validation : Evaluator {
+  void run(Net Model) override {
+    Model->eval();
+    record(Model(batch()));
+    // CHECK-MESSAGES: :[[@LINE-1]]:12: warning: forward pass after 'eval()'
+  }
+};
+void runGuarded(Validation &V, Net Model) {
+  torch::NoGradGuard NoGrad;
+  V.run(Model);
+}
+
+// A declaration before a later case label would be jumped over: no fix.
+void inSwitch(Net Model, int Mode) {
+  switch (Mode) {
+  case 0:
+    Model->eval();
+    record(Model(batch()));
+    break;
+  default:
+    break;
+  }
+  // CHECK-MESSAGES: :[[@LINE-5]]:12: warning: forward pass after 'eval()'
+  // CHECK-FIXES:  case 0:
+  // CHECK-FIXES-NEXT:    Model->eval();
+  // CHECK-FIXES-NEXT:    record(Model(batch()));
+}
+
+// A range-for over the evaluation data.
+void overDataset(Net Model, const std::vector<torch::Tensor> &Dataset) {
+  Model->eval();
+  for (const auto &X : Dataset) {
+    auto Y = Model(X);
+    record(Y);
+  }
+  Model->train();
+  // CHECK-MESSAGES: :[[@LINE-4]]:14: warning: forward pass after 'eval()'
+  // CHECK-FIXES:  for (const auto &X : Dataset) {
+  // CHECK-FIXES-NEXT:    torch::NoGradGuard no_grad;
+  // CHECK-FIXES-NEXT:    auto Y = Model(X);
+}
+
 // ---- Negatives: the correct idioms -----------------------------------------
 
 void guardAtFunctionScope(Net Model) {
@@ -426,6 +484,43 @@ void unknownMode(Net Model, bool Flag) {
   Model->eval();
   torch::AutoGradMode Mode(Flag);
   record(Model(batch())); // no warning: the mode is not known
+}
+
+void guardInIfInitializer(Net Model) {
+  Model->eval();
+  if (torch::NoGradGuard NoGrad; more())
+    record(Model(batch())); // no warning: the if's guard
+}
+
+void lambdaInvokedInGuardedScope(Net Model) {
+  torch::NoGradGuard NoGrad;
+  [&] {
+    Model->eval();
+    record(Model(batch())); // no warning: invoked where it is written, guarded
+  }();
+}
+
+void structuredBindingToBackward(Net Model, torch::Tensor X) {
+  Model->eval();
+  X.requires_grad_();
+  auto [Out, Count] = std::make_pair(Model(X), 1); // no warning: reaches backward()
+  (Out.sum() * Count).backward();
+}
+
+void containerToBackward(Net Model) {
+  Model->eval();
+  std::vector<torch::Tensor> Outs;
+  Outs.push_back(Model(batch())); // no warning: reaches backward() through Outs
+  torch::autograd::backward({Outs[0].sum()});
+}
+
+void trainingWithFrozenBatchNorm(Net Model, torch::optim::SGD &Opt) {
+  Model->eval(); // freezes batch-norm statistics while fine-tuning
+  for (int I = 0; I < 10; ++I) {
+    Opt.zero_grad();
+    Model(batch()).sum().backward(); // no warning: training needs the graph
+    Opt.step();
+  }
 }
 
 void silenced(Net Model) {
