@@ -535,15 +535,13 @@ private:
              unsigned Depth)
           : A(A), ForwardAllowed(Allowed), Depth(Depth) {}
       bool VisitStmt(Stmt *S) {
-        if (api::isBackwardCall(S) || api::isAutogradGradCall(S) ||
-            api::asTrainModeCall(S, A.Context) ||
-            api::setGradEnabledEffect(S, A.Context) != GradModeEffect::None)
-          Ok = false;
-        else if (const CallExpr *Forward = api::asForwardCall(S);
-                 Forward && ForwardAllowed && !ForwardAllowed(Forward))
-          Ok = false;
-        else if (const auto *Call = dyn_cast<CallExpr>(S))
-          Ok = !A.helperNeedsGrad(Call->getDirectCallee(), Depth);
+        const CallExpr *Forward = api::asForwardCall(S);
+        const auto *Call = dyn_cast<CallExpr>(S);
+        Ok = !api::isBackwardCall(S) && !api::isAutogradGradCall(S) &&
+             !api::asTrainModeCall(S, A.Context) &&
+             api::setGradEnabledEffect(S, A.Context) == GradModeEffect::None &&
+             (!Forward || !ForwardAllowed || ForwardAllowed(Forward)) &&
+             (!Call || !A.helperNeedsGrad(Call->getDirectCallee(), Depth));
         return Ok;
       }
     } F(*this, ForwardAllowed, Depth);
@@ -564,7 +562,7 @@ private:
     struct Finder : RecursiveASTVisitor<Finder> {
       bool SwitchBody;
       bool Found = false;
-      bool TraverseLambdaExpr(LambdaExpr *) { return true; }
+      bool TraverseLambdaExpr(LambdaExpr * /*Lambda*/) { return true; }
       bool TraverseSwitchStmt(SwitchStmt *Nested) {
         // Its cases jump within it; only its labels matter.
         const bool Outer = SwitchBody;
@@ -728,7 +726,7 @@ private:
           const StringRef Trimmed = Line.trim();
           if (Trimmed.empty() || Trimmed.starts_with("//"))
             return FixItHint::CreateInsertion(
-                AfterSemi.getLocWithOffset(Line.size()),
+                AfterSemi.getLocWithOffset(static_cast<int>(Line.size())),
                 "\n" +
                     Lexer::getIndentationForLine(EvalStmt->getBeginLoc(), SM)
                         .str() +
@@ -796,15 +794,15 @@ private:
     const GradModeEffect Effect = api::gradModeGuardEffect(Temporary, Context);
     const auto *After = llvm::find(Scope->body(), S) + 1;
     const llvm::SmallVector<const Stmt *, 8> Range(After, Scope->body_end());
-    if (isJumpedOver(Scope, Range) ||
-        (Effect != GradModeEffect::Enables &&
-         !keepsMeaningUnderGuard(Range, nullptr)))
+    if (isJumpedOver(Scope, Range) || (Effect != GradModeEffect::Enables &&
+                                       !keepsMeaningUnderGuard(Range, nullptr)))
       return;
 
-    const StringRef Base = Class->getName() == "InferenceMode"
-                               ? "inference_mode"
-                           : Effect == GradModeEffect::Disables ? "no_grad"
-                                                                : "grad_mode";
+    StringRef Base = "grad_mode";
+    if (Class->getName() == "InferenceMode")
+      Base = "inference_mode";
+    else if (Effect == GradModeEffect::Disables)
+      Base = "no_grad";
     SourceLocation TypeEnd;
     SourceRange Empty;
     if (const auto *Object = dyn_cast<CXXTemporaryObjectExpr>(Temporary)) {

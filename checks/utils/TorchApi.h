@@ -99,7 +99,7 @@ const ValueDecl *getReferencedDecl(const Expr *E);
 
 /// What constructing a grad-mode guard or calling `GradMode::set_enabled`
 /// does to gradient recording.
-enum class GradModeEffect { None, Disables, Enables, Unknown };
+enum class GradModeEffect : std::uint8_t { None, Disables, Enables, Unknown };
 
 /// The construction of a grad-mode guard (`c10::AutoGradMode`, `NoGradGuard`,
 /// `InferenceMode` or a class derived from one) that `E` is, seen through
