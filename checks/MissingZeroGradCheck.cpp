@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
-// torch-missing-zero-grad: backward() in a loop whose gradients are never cleared.
+// torch-missing-zero-grad: backward() in a loop whose gradients are never
+// cleared.
 
 #include "MissingZeroGradCheck.h"
+#include "clang-tidy/utils/OptionsUtils.h"
 #include "utils/FlowGraph.h"
 #include "utils/TorchApi.h"
-#include "clang-tidy/utils/OptionsUtils.h"
 #include "clang/AST/ParentMapContext.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
 #include "clang/Lex/Lexer.h"
-#include "llvm/Support/Regex.h"
 
 using namespace clang::ast_matchers;
 
@@ -19,20 +19,7 @@ namespace {
 
 constexpr llvm::StringLiteral BackwardId = "backward";
 
-/// A parameter update or a clearing of gradients, at one CFG element.
-struct Event {
-  const Expr *E = nullptr;
-  /// The optimizer an update or `zero_grad()` is made on; null when unknown.
-  const ValueDecl *Optimizer = nullptr;
-  /// Update: an in-place update of parameters from their `.grad()`.
-  bool Manual = false;
-  /// Clear: clears the gradients of every parameter (module `zero_grad()`,
-  /// `p.grad().zero_()`, a clearing helper), whatever the optimizer.
-  bool All = false;
-  /// Manual update: the module whose `parameters()` the update iterates.
-  const Expr *ModuleReceiver = nullptr;
-  bool ModuleThroughPointer = false;
-};
+using Event = MissingZeroGradCheck::Event;
 
 bool isLoop(const Stmt *S) {
   return isa<ForStmt, WhileStmt, DoStmt, CXXForRangeStmt>(S);
@@ -54,9 +41,8 @@ const Stmt *parentStmt(const Stmt *S, ASTContext &Context) {
 }
 
 /// The loops around `S`, innermost first, up to `Body`.
-llvm::SmallVector<const Stmt *, 4> enclosingLoops(const Stmt *S,
-                                                  const Stmt *Body,
-                                                  ASTContext &Context) {
+llvm::SmallVector<const Stmt *, 4>
+enclosingLoops(const Stmt *S, const Stmt *Body, ASTContext &Context) {
   llvm::SmallVector<const Stmt *, 4> Loops;
   for (const Stmt *P = parentStmt(S, Context); P && P != Body;
        P = parentStmt(P, Context))
@@ -112,10 +98,8 @@ bool readsGradOf(const Stmt *E, const ValueDecl *D) {
     return true;
   if (isa<LambdaExpr>(E))
     return false;
-  for (const Stmt *Child : E->children())
-    if (readsGradOf(Child, D))
-      return true;
-  return false;
+  return llvm::any_of(E->children(),
+                      [D](const Stmt *Child) { return readsGradOf(Child, D); });
 }
 
 /// For `p` declared by `for (auto &p : m->parameters())`, the module `m`.
@@ -140,7 +124,8 @@ void findParameterModule(const ValueDecl *Param, ASTContext &Context,
 }
 
 /// An in-place update of a parameter from its own gradient:
-/// `p.sub_(lr * p.grad())`, `p.data().add_(p.grad(), -lr)`, `p -= lr * p.grad()`.
+/// `p.sub_(lr * p.grad())`, `p.data().add_(p.grad(), -lr)`, `p -= lr *
+/// p.grad()`.
 std::optional<Event> asManualUpdate(const Stmt *S, ASTContext &Context) {
   const ValueDecl *Target = nullptr;
   llvm::SmallVector<const Expr *, 2> Sources;
@@ -188,7 +173,7 @@ llvm::DenseSet<const Stmt *> findClearingLoops(Stmt *Body) {
   struct Visitor : RecursiveASTVisitor<Visitor> {
     llvm::SmallVector<const Stmt *, 4> Loops;
     llvm::DenseSet<const Stmt *> Found;
-    bool TraverseLambdaExpr(LambdaExpr *) { return true; }
+    bool TraverseLambdaExpr(LambdaExpr * /*Lambda*/) { return true; }
     bool dataTraverseStmtPre(Stmt *S) {
       if (isLoop(S))
         Loops.push_back(S);
@@ -206,35 +191,12 @@ llvm::DenseSet<const Stmt *> findClearingLoops(Stmt *Body) {
   return std::move(V.Found);
 }
 
-bool isOptimizerZeroGrad(const Stmt *S) {
-  return api::asOptimizerCall(S, "zero_grad") != nullptr;
+/// The %select index of the note at an update.
+unsigned noteKind(const Event &Update, const FunctionDecl *Wrapper) {
+  if (Update.Manual)
+    return 1;
+  return Wrapper ? 2 : 0;
 }
-
-/// Compiled `;`-separated regular expressions over function names; an entry
-/// with `::` is matched against the qualified name, others against the name.
-class NameList {
-public:
-  explicit NameList(llvm::ArrayRef<StringRef> Entries) {
-    for (StringRef Entry : Entries) {
-      std::string Pattern = Entry.starts_with("::") ? Entry.drop_front(2).str()
-                                                    : Entry.str();
-      Regexes.emplace_back(Entry.contains("::"),
-                           llvm::Regex("^(" + Pattern + ")$"));
-    }
-  }
-  bool matches(const FunctionDecl *FD) const {
-    if (!FD || Regexes.empty())
-      return false;
-    const std::string Qualified = FD->getQualifiedNameAsString();
-    const std::string Name = FD->getNameAsString();
-    return llvm::any_of(Regexes, [&](const auto &Entry) {
-      return Entry.second.match(Entry.first ? Qualified : Name);
-    });
-  }
-
-private:
-  std::vector<std::pair<bool, llvm::Regex>> Regexes;
-};
 
 const FunctionDecl *calleeOf(const Stmt *S) {
   const auto *Call = dyn_cast<CallExpr>(S);
@@ -262,7 +224,7 @@ bool isRepeatableOutside(const Expr *E, const Stmt *Loop,
     const SourceManager &SM;
     Visitor(bool &Ok, const Stmt *Loop, const SourceManager &SM)
         : Ok(Ok), Loop(Loop), SM(SM) {}
-    bool VisitCallExpr(CallExpr *) { return Ok = false; }
+    bool VisitCallExpr(CallExpr * /*Call*/) { return Ok = false; }
     bool VisitDeclRefExpr(DeclRefExpr *DRE) {
       const SourceLocation Loc = DRE->getDecl()->getLocation();
       if (!SM.isBeforeInTranslationUnit(Loc, Loop->getBeginLoc()) &&
@@ -280,16 +242,27 @@ bool isRepeatableOutside(const Expr *E, const Stmt *Loop,
 MissingZeroGradCheck::MissingZeroGradCheck(StringRef Name,
                                            ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context),
-      ClearingFunctions(utils::options::parseStringList(
-          Options.get("ClearingFunctions", ""))),
-      UpdateFunctions(utils::options::parseStringList(
-          Options.get("UpdateFunctions", ""))) {}
+      ClearingFunctionsOption(Options.get("ClearingFunctions", "")),
+      UpdateFunctionsOption(Options.get("UpdateFunctions", "")),
+      ClearingFunctions(
+          utils::options::parseStringList(ClearingFunctionsOption)),
+      UpdateFunctions(utils::options::parseStringList(UpdateFunctionsOption)) {
+  for (const auto &[Option, List] :
+       {std::pair{"ClearingFunctions", &ClearingFunctions},
+        std::pair{"UpdateFunctions", &UpdateFunctions}})
+    if (std::optional<std::string> Error = List->invalidEntry())
+      configurationDiag("invalid regular expression in option '%0': %1")
+          << Option << *Error;
+}
 
 void MissingZeroGradCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
-  Options.store(Opts, "ClearingFunctions",
-                utils::options::serializeStringList(ClearingFunctions));
-  Options.store(Opts, "UpdateFunctions",
-                utils::options::serializeStringList(UpdateFunctions));
+  Options.store(Opts, "ClearingFunctions", ClearingFunctionsOption);
+  Options.store(Opts, "UpdateFunctions", UpdateFunctionsOption);
+}
+
+void MissingZeroGradCheck::onStartOfTranslationUnit() {
+  AnalyzedBodies.clear();
+  HelperClears.clear();
 }
 
 void MissingZeroGradCheck::registerMatchers(MatchFinder *Finder) {
@@ -299,6 +272,215 @@ void MissingZeroGradCheck::registerMatchers(MatchFinder *Finder) {
       expr(api::backwardCall(), InLoop, unless(isInTemplateInstantiation()))
           .bind(BackwardId),
       this);
+}
+
+void MissingZeroGradCheck::check(const MatchFinder::MatchResult &Result) {
+  const auto *Backward = Result.Nodes.getNodeAs<Expr>(BackwardId);
+  auto [D, Body] = enclosingBody(Backward, *Result.Context);
+  if (!Body || !AnalyzedBodies.insert(Body).second)
+    return;
+  analyzeBody(D, Body, *Result.Context);
+}
+
+namespace {
+
+/// Classifies the CFG elements of one body and answers the check's questions.
+class BodyAnalysis {
+  /// Whether a path goes from `Update` through `Backward` to an update of the
+  /// same parameters without clearing them; with `AvoidLoop`, also without
+  /// passing that loop's head.
+  bool accumulates(const Event &Update, const Expr *Backward,
+                   const Stmt *AvoidLoop) const {
+    const auto Blocker = [&](const Stmt *S) { return clears(Update, S); };
+    const auto Blocked = [&](const CFGBlock *Block) {
+      return inClearingLoop(Block) ||
+             (AvoidLoop && Block->getTerminatorStmt() == AvoidLoop);
+    };
+    const auto IsUpdate = [&](const Stmt *S) { return updatesLike(Update, S); };
+    return Graph.reaches(Update.E, Backward, Blocker, Blocked) &&
+           Graph.findReachable(Backward, IsUpdate, Blocker, Blocked);
+  }
+
+  static bool sameOptimizer(const Event &A, const Event &B) {
+    // An unknown optimizer is assumed to be the same one.
+    return !A.Optimizer || !B.Optimizer || A.Optimizer == B.Optimizer;
+  }
+
+  /// Whether `S` clears the gradients `Update` consumes.
+  bool clears(const Event &Update, const Stmt *S) const {
+    const Event *Clear = ClearAt.lookup(S);
+    return Clear &&
+           (Clear->All || Update.Manual || sameOptimizer(*Clear, Update));
+  }
+
+  /// Whether `S` updates the same parameters as `Update`.
+  bool updatesLike(const Event &Update, const Stmt *S) const {
+    const Event *Other = UpdateAt.lookup(S);
+    return Other && Other->Manual == Update.Manual &&
+           (Update.Manual || sameOptimizer(*Other, Update));
+  }
+
+  bool inClearingLoop(const CFGBlock *Block) const {
+    return ClearingLoops.contains(Block->getTerminatorStmt());
+  }
+
+public:
+  BodyAnalysis(const flow::FlowGraph &Graph, Stmt *Body, ASTContext &Context)
+      : Graph(Graph), Body(Body), Context(Context),
+        SM(Context.getSourceManager()), ClearingLoops(findClearingLoops(Body)) {
+  }
+
+  llvm::SmallVector<const Expr *, 4> Backwards;
+  llvm::SmallVector<Event, 4> Updates;
+  llvm::SmallVector<Event, 4> Clears;
+
+  /// Sorts the events in source order (CFG blocks come in no useful order)
+  /// and indexes them.
+  void finish() {
+    auto Before = [this](const Stmt *A, const Stmt *B) {
+      return SM.isBeforeInTranslationUnit(A->getBeginLoc(), B->getBeginLoc());
+    };
+    llvm::sort(Backwards, Before);
+    auto EventBefore = [&Before](const Event &A, const Event &B) {
+      return Before(A.E, B.E);
+    };
+    llvm::sort(Updates, EventBefore);
+    llvm::sort(Clears, EventBefore);
+    for (const Event &Update : Updates)
+      UpdateAt[Update.E] = &Update;
+    for (const Event &Clear : Clears)
+      ClearAt[Clear.E] = &Clear;
+  }
+
+  /// The first update whose gradients `Backward` adds to: some path goes from
+  /// it through `Backward` to an update of the same parameters, and nothing
+  /// on that path clears them.
+  const Event *accumulatedUpdate(const Expr *Backward) const {
+    for (const Event &Update : Updates)
+      if (accumulates(Update, Backward, nullptr))
+        return &Update;
+    return nullptr;
+  }
+
+  /// Inserts `<optimizer>.zero_grad();` at the top of the innermost loop
+  /// around `Backward` and `Update`. Offered only when that clearing ends
+  /// every accumulating path: two updates in one iteration need a clearing
+  /// between them, which is a decision for a human.
+  std::optional<FixItHint> fix(const Expr *Backward,
+                               const Event &Update) const {
+    const auto Loops = enclosingLoops(Backward, Body, Context);
+    const Stmt *const *It = llvm::find_if(
+        Loops, [&](const Stmt *L) { return isWithin(Update.E, L, Context); });
+    if (It == Loops.end())
+      return std::nullopt;
+    const Stmt *Loop = *It;
+    const auto *LoopBody = dyn_cast<CompoundStmt>(loopBody(Loop));
+    if (!LoopBody || LoopBody->body_empty() ||
+        Backward->getBeginLoc().isMacroID() ||
+        Update.E->getBeginLoc().isMacroID() ||
+        accumulates(Update, Backward, Loop))
+      return std::nullopt;
+
+    const Expr *Receiver = Update.ModuleReceiver;
+    bool ThroughPointer = Update.ModuleThroughPointer;
+    if (!Update.Manual) {
+      const auto *Step = dyn_cast<CXXMemberCallExpr>(Update.E);
+      if (!Step)
+        return std::nullopt;
+      const api::Receiver R = api::getReceiver(Step);
+      Receiver = R.Named;
+      ThroughPointer = R.ThroughPointer;
+    }
+    if (!isRepeatableOutside(Receiver, Loop, SM))
+      return std::nullopt;
+
+    const SourceLocation At = LoopBody->body_front()->getBeginLoc();
+    if (At.isMacroID())
+      return std::nullopt;
+    const StringRef Name = Lexer::getSourceText(
+        CharSourceRange::getTokenRange(Receiver->getSourceRange()), SM,
+        Context.getLangOpts());
+    const StringRef Indent = Lexer::getIndentationForLine(At, SM);
+    // A body that starts on the line of its `{` gets the call on that line.
+    const bool OwnLine = Indent.size() + 1 == SM.getSpellingColumnNumber(At);
+    const std::string Separator = OwnLine ? ("\n" + Indent).str() : " ";
+    return FixItHint::CreateInsertion(
+        At, (Name + (ThroughPointer ? "->" : ".") + "zero_grad();" + Separator)
+                .str());
+  }
+
+  /// A `zero_grad()` of `Update`'s optimizer that every path from a
+  /// `backward()` to that `step()` passes, so the step sees zero gradients.
+  const Event *clearedBeforeStep(const Event &Update) const {
+    if (Update.Manual)
+      return nullptr;
+    const auto Blocker = [&](const Stmt *S) { return clears(Update, S); };
+    const auto NoBlocker = [](const Stmt * /*S*/) { return false; };
+    const auto Blocked = [this](const CFGBlock *B) {
+      return inClearingLoop(B);
+    };
+    bool Reached = false;
+    for (const Expr *Backward : Backwards) {
+      if (Graph.reaches(Backward, Update.E, Blocker, Blocked))
+        return nullptr;
+      Reached |= Graph.reaches(Backward, Update.E, NoBlocker);
+    }
+    if (!Reached)
+      return nullptr;
+    for (const Event &Clear : Clears) {
+      if (Clear.All || !Blocker(Clear.E) ||
+          !Graph.reaches(Clear.E, Update.E, NoBlocker))
+        continue;
+      if (llvm::any_of(Backwards, [&](const Expr *Backward) {
+            return Graph.reaches(Backward, Clear.E, NoBlocker);
+          }))
+        return &Clear;
+    }
+    return nullptr;
+  }
+
+private:
+  const flow::FlowGraph &Graph;
+  Stmt *Body;
+  ASTContext &Context;
+  const SourceManager &SM;
+  const llvm::DenseSet<const Stmt *> ClearingLoops;
+  llvm::DenseMap<const Stmt *, const Event *> UpdateAt;
+  llvm::DenseMap<const Stmt *, const Event *> ClearAt;
+};
+
+} // namespace
+
+std::optional<Event>
+MissingZeroGradCheck::classifyUpdate(const Stmt *S, ASTContext &Context) const {
+  if (const CXXMemberCallExpr *Step = api::asOptimizerCall(S, "step")) {
+    Event Update;
+    Update.E = Step;
+    Update.Optimizer = api::getReceiver(Step).Decl;
+    return Update;
+  }
+  if (const FunctionDecl *FD = calleeOf(S); FD && UpdateFunctions.matches(FD)) {
+    Event Update;
+    Update.E = cast<Expr>(S);
+    Update.Optimizer = optimizerArgument(cast<CallExpr>(S));
+    return Update;
+  }
+  return asManualUpdate(S, Context);
+}
+
+std::optional<Event> MissingZeroGradCheck::classifyClear(const Stmt *S) {
+  Event Clear;
+  Clear.E = dyn_cast<Expr>(S);
+  if (!Clear.E)
+    return std::nullopt;
+  if (const CXXMemberCallExpr *Zero = api::asOptimizerCall(S, "zero_grad")) {
+    Clear.Optimizer = api::getReceiver(Zero).Decl;
+    return Clear;
+  }
+  Clear.All = api::asModuleCall(S, "zero_grad") || isGradClear(S) ||
+              ClearingFunctions.matches(calleeOf(S)) ||
+              clearsGradients(calleeOf(S), 0);
+  return Clear.All ? std::optional<Event>(Clear) : std::nullopt;
 }
 
 bool MissingZeroGradCheck::clearsGradients(const FunctionDecl *FD,
@@ -318,20 +500,13 @@ bool MissingZeroGradCheck::clearsGradients(const FunctionDecl *FD,
     bool VisitStmt(Stmt *S) {
       Found = api::asOptimizerCall(S, "zero_grad") ||
               api::asModuleCall(S, "zero_grad") || isGradClear(S) ||
-              (isa<CallExpr>(S) && Check.clearsGradients(calleeOf(S), Depth));
+              Check.ClearingFunctions.matches(calleeOf(S)) ||
+              Check.clearsGradients(calleeOf(S), Depth);
       return !Found;
     }
   } F(*this, Depth + 1);
   F.TraverseStmt(Def->getBody());
   return HelperClears[Def] = F.Found;
-}
-
-void MissingZeroGradCheck::check(const MatchFinder::MatchResult &Result) {
-  const auto *Backward = Result.Nodes.getNodeAs<Expr>(BackwardId);
-  auto [D, Body] = enclosingBody(Backward, *Result.Context);
-  if (!Body || !AnalyzedBodies.insert(Body).second)
-    return;
-  analyzeBody(D, Body, *Result.Context);
 }
 
 void MissingZeroGradCheck::analyzeBody(const Decl *D, Stmt *Body,
@@ -340,206 +515,57 @@ void MissingZeroGradCheck::analyzeBody(const Decl *D, Stmt *Body,
       flow::FlowGraph::build(D, Body, Context);
   if (!Graph)
     return;
-  const NameList Clearing(ClearingFunctions);
-  const NameList Updating(UpdateFunctions);
-
-  llvm::SmallVector<const Expr *, 4> Backwards;
-  llvm::SmallVector<Event, 4> Updates;
-  llvm::DenseMap<const Stmt *, Event> Clears;
-  llvm::SmallVector<const Stmt *, 4> ClearOrder;
-  llvm::DenseMap<const Stmt *, unsigned> UpdateIndex;
+  BodyAnalysis Analysis(*Graph, Body, Context);
   Graph->forEachStmt([&](const Stmt *S) {
-    if (api::isBackwardCall(S)) {
-      Backwards.push_back(cast<Expr>(S));
-      return;
-    }
-    if (const CXXMemberCallExpr *Step = api::asOptimizerCall(S, "step")) {
-      Event Update;
-      Update.E = Step;
-      Update.Optimizer = api::getReceiver(Step).Decl;
-      Updates.push_back(Update);
-      return;
-    }
-    if (const FunctionDecl *FD = calleeOf(S); FD && Updating.matches(FD)) {
-      Event Update;
-      Update.E = cast<Expr>(S);
-      Update.Optimizer = optimizerArgument(cast<CallExpr>(S));
-      Updates.push_back(Update);
-      return;
-    }
-    if (std::optional<Event> Manual = asManualUpdate(S, Context)) {
-      Updates.push_back(*Manual);
-      return;
-    }
-    Event Clear;
-    Clear.E = dyn_cast<Expr>(S);
-    if (const CXXMemberCallExpr *Zero = api::asOptimizerCall(S, "zero_grad"))
-      Clear.Optimizer = api::getReceiver(Zero).Decl;
-    else if (api::asModuleCall(S, "zero_grad") || isGradClear(S) ||
-             Clearing.matches(calleeOf(S)) ||
-             (!api::asOptimizerCall(S, "step") &&
-              clearsGradients(calleeOf(S), 0)))
-      Clear.All = true;
-    else
-      return;
-    Clears[S] = Clear;
-    ClearOrder.push_back(S);
+    if (api::isBackwardCall(S))
+      Analysis.Backwards.push_back(cast<Expr>(S));
+    else if (std::optional<Event> Update = classifyUpdate(S, Context))
+      Analysis.Updates.push_back(*Update);
+    else if (std::optional<Event> Clear = classifyClear(S))
+      Analysis.Clears.push_back(*Clear);
   });
-  if (Backwards.empty() || Updates.empty())
+  if (Analysis.Backwards.empty() || Analysis.Updates.empty())
     return;
-  // CFG blocks come in no useful order: report in source order.
-  const SourceManager &SM = Context.getSourceManager();
-  auto Before = [&SM](const Stmt *A, const Stmt *B) {
-    return SM.isBeforeInTranslationUnit(A->getBeginLoc(), B->getBeginLoc());
-  };
-  llvm::sort(Backwards, Before);
-  llvm::sort(ClearOrder, Before);
-  llvm::sort(Updates, [&Before](const Event &A, const Event &B) {
-    return Before(A.E, B.E);
-  });
-  for (unsigned I = 0; I < Updates.size(); ++I)
-    UpdateIndex[Updates[I].E] = I;
+  Analysis.finish();
 
-  // Whether a clearing or another update concerns the same parameters as
-  // `Update`. Unknown optimizers are assumed to be the same one.
-  auto SameOptimizer = [](const Event &A, const Event &B) {
-    return !A.Optimizer || !B.Optimizer || A.Optimizer == B.Optimizer;
-  };
-  auto ClearsFor = [&](const Event &Update) {
-    return [&Clears, &Update, SameOptimizer](const Stmt *S) {
-      auto It = Clears.find(S);
-      if (It == Clears.end())
-        return false;
-      return It->second.All || Update.Manual ||
-             SameOptimizer(It->second, Update);
-    };
-  };
-  auto UpdatesLike = [&](const Event &Update) {
-    return [&UpdateIndex, &Updates, &Update, SameOptimizer](const Stmt *S) {
-      auto It = UpdateIndex.find(S);
-      if (It == UpdateIndex.end())
-        return false;
-      const Event &Other = Updates[It->second];
-      return Other.Manual == Update.Manual &&
-             (Update.Manual || SameOptimizer(Other, Update));
-    };
-  };
-
-  const llvm::DenseSet<const Stmt *> ClearingLoops = findClearingLoops(Body);
-  const auto InClearingLoop = [&ClearingLoops](const CFGBlock *Block) {
-    return ClearingLoops.contains(Block->getTerminatorStmt());
-  };
   llvm::DenseSet<const Stmt *> FixedLoops;
-  for (const Expr *Backward : Backwards) {
-    const auto Loops = enclosingLoops(Backward, Body, Context);
-    if (Loops.empty())
+  for (const Expr *Backward : Analysis.Backwards) {
+    if (enclosingLoops(Backward, Body, Context).empty())
       continue;
-    for (const Event &Update : Updates) {
-      const auto Blocker = ClearsFor(Update);
-      if (!Graph->reaches(Update.E, Backward, Blocker, InClearingLoop) ||
-          !Graph->findReachable(Backward, UpdatesLike(Update), Blocker,
-                                InClearingLoop))
-        continue;
-
-      {
-        auto Diag = diag(Backward->getExprLoc(),
-                         "gradients are not cleared before this "
-                         "'backward()', so they accumulate across iterations");
-        const Stmt *const *Loop = llvm::find_if(Loops, [&](const Stmt *L) {
-          return isWithin(Update.E, L, Context);
-        });
-        // The fix clears at the top of the innermost loop around both calls;
-        // it is offered only when that ends every accumulating path (two
-        // updates in one iteration need a clearing between them instead).
-        const Expr *Receiver = nullptr;
-        bool ThroughPointer = false;
-        if (Update.Manual) {
-          Receiver = Update.ModuleReceiver;
-          ThroughPointer = Update.ModuleThroughPointer;
-        } else if (const auto *Call = dyn_cast<CXXMemberCallExpr>(Update.E)) {
-          const api::Receiver R = api::getReceiver(Call);
-          Receiver = R.Named;
-          ThroughPointer = R.ThroughPointer;
-        }
-        const auto *LoopBody = dyn_cast_or_null<CompoundStmt>(
-            Loop == Loops.end() ? nullptr : loopBody(*Loop));
-        if (LoopBody && !LoopBody->body_empty() && Receiver &&
-            isRepeatableOutside(Receiver, *Loop, SM) &&
-            !Backward->getBeginLoc().isMacroID() &&
-            !Update.E->getBeginLoc().isMacroID() &&
-            !FixedLoops.contains(*Loop)) {
-          const Stmt *First = LoopBody->body_front();
-          const SourceLocation At = First->getBeginLoc();
-          const auto IsHead = [&, Head = *Loop](const CFGBlock *Block) {
-            return Block->getTerminatorStmt() == Head || InClearingLoop(Block);
-          };
-          const bool PathAvoidsHead =
-              Graph->reaches(Update.E, Backward, Blocker, IsHead) &&
-              Graph->findReachable(Backward, UpdatesLike(Update), Blocker,
-                                   IsHead);
-          if (!At.isMacroID() && !PathAvoidsHead) {
-            const StringRef Name = Lexer::getSourceText(
-                CharSourceRange::getTokenRange(Receiver->getSourceRange()), SM,
-                Context.getLangOpts());
-            const std::string Indent =
-                Lexer::getIndentationForLine(At, SM).str();
-            const unsigned Column = SM.getSpellingColumnNumber(At);
-            const bool OwnLine = Indent.size() + 1 == Column;
-            const std::string Text =
-                (Name + (ThroughPointer ? "->" : ".") + "zero_grad();" +
-                 (OwnLine ? "\n" + Indent : std::string(" ")))
-                    .str();
-            Diag << FixItHint::CreateInsertion(At, Text);
-            FixedLoops.insert(*Loop);
-          }
-        }
-      }
-      const FunctionDecl *Wrapper = Update.Manual || isa<CXXMemberCallExpr>(
-                                                         Update.E)
-                                        ? nullptr
-                                        : calleeOf(Update.E);
-      auto Note = diag(Update.E->getExprLoc(),
-                       "the summed gradients are consumed by this "
-                       "%select{'step()'|parameter update|call to %1}0",
-                       DiagnosticIDs::Note)
-                  << (Update.Manual ? 1 : Wrapper ? 2 : 0);
-      if (Wrapper)
-        Note << Wrapper;
-      break;
+    const Event *Update = Analysis.accumulatedUpdate(Backward);
+    if (!Update)
+      continue;
+    {
+      auto Diag = diag(Backward->getExprLoc(),
+                       "gradients are not cleared before this 'backward()', "
+                       "so they accumulate across iterations");
+      // Several backward() calls share one fix: the first one carries it.
+      if (std::optional<FixItHint> Fix = Analysis.fix(Backward, *Update);
+          Fix && FixedLoops.insert(Update->E).second)
+        Diag << *Fix;
     }
+    const FunctionDecl *Wrapper =
+        Update->Manual || isa<CXXMemberCallExpr>(Update->E)
+            ? nullptr
+            : calleeOf(Update->E);
+    auto Note = diag(Update->E->getExprLoc(),
+                     "the summed gradients are consumed by this "
+                     "%select{'step()'|parameter update|call to %1}0",
+                     DiagnosticIDs::Note)
+                << noteKind(*Update, Wrapper);
+    if (Wrapper)
+      Note << Wrapper;
   }
 
-  // `zero_grad()` between `backward()` and `step()` on every path.
-  llvm::DenseSet<const Stmt *> Reported;
-  for (const Event &Update : Updates) {
-    if (Update.Manual)
+  llvm::DenseSet<const Expr *> Reported;
+  for (const Event &Update : Analysis.Updates) {
+    const Event *Clear = Analysis.clearedBeforeStep(Update);
+    if (!Clear || !Reported.insert(Clear->E).second)
       continue;
-    const auto Blocker = ClearsFor(Update);
-    const auto NoBlocker = [](const Stmt *) { return false; };
-    bool Reached = false;
-    bool ReachedUncleared = false;
-    for (const Expr *Backward : Backwards) {
-      Reached |= Graph->reaches(Backward, Update.E, NoBlocker);
-      ReachedUncleared |=
-          Graph->reaches(Backward, Update.E, Blocker, InClearingLoop);
-    }
-    if (!Reached || ReachedUncleared)
-      continue;
-    for (const Stmt *S : ClearOrder) {
-      if (!isOptimizerZeroGrad(S) || !Blocker(S) || Reported.contains(S) ||
-          !Graph->reaches(S, Update.E, NoBlocker) ||
-          llvm::none_of(Backwards, [&](const Expr *Backward) {
-            return Graph->reaches(Backward, S, NoBlocker);
-          }))
-        continue;
-      Reported.insert(S);
-      diag(Clears[S].E->getExprLoc(),
-           "'zero_grad()' clears the gradients from 'backward()' before "
-           "'step()' uses them");
-      diag(Update.E->getExprLoc(), "'step()' sees zero gradients here",
-           DiagnosticIDs::Note);
-      break;
-    }
+    diag(Clear->E->getExprLoc(), "'zero_grad()' clears the gradients from "
+                                 "'backward()' before 'step()' uses them");
+    diag(Update.E->getExprLoc(), "'step()' sees zero gradients here",
+         DiagnosticIDs::Note);
   }
 }
 

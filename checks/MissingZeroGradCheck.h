@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
-// torch-missing-zero-grad: backward() in a loop whose gradients are never cleared.
+// torch-missing-zero-grad: backward() in a loop whose gradients are never
+// cleared.
 #ifndef TORCH_TIDY_CHECKS_MISSINGZEROGRADCHECK_H
 #define TORCH_TIDY_CHECKS_MISSINGZEROGRADCHECK_H
 
 #include "clang-tidy/ClangTidyCheck.h"
+#include "utils/NameList.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
+#include <optional>
 #include <string>
-#include <vector>
 
 namespace clang::tidy::torch {
 
@@ -33,13 +35,33 @@ public:
   std::optional<TraversalKind> getCheckTraversalKind() const override {
     return TK_AsIs;
   }
+  void onStartOfTranslationUnit() override;
+
+  /// A parameter update or a clearing of gradients, at one CFG element.
+  struct Event {
+    const Expr *E = nullptr;
+    /// The optimizer an update or `zero_grad()` is made on; null if unknown.
+    const ValueDecl *Optimizer = nullptr;
+    /// Update: an in-place update of parameters from their `.grad()`.
+    bool Manual = false;
+    /// Clear: clears the gradients of every parameter (module `zero_grad()`,
+    /// `p.grad().zero_()`, a clearing helper), whatever the optimizer.
+    bool All = false;
+    /// Manual update: the module whose `parameters()` the update iterates.
+    const Expr *ModuleReceiver = nullptr;
+    bool ModuleThroughPointer = false;
+  };
 
 private:
   void analyzeBody(const Decl *D, Stmt *Body, ASTContext &Context);
+  std::optional<Event> classifyUpdate(const Stmt *S, ASTContext &Context) const;
+  std::optional<Event> classifyClear(const Stmt *S);
   bool clearsGradients(const FunctionDecl *FD, unsigned Depth);
 
-  const std::vector<StringRef> ClearingFunctions;
-  const std::vector<StringRef> UpdateFunctions;
+  const std::string ClearingFunctionsOption;
+  const std::string UpdateFunctionsOption;
+  const api::NameList ClearingFunctions;
+  const api::NameList UpdateFunctions;
   llvm::DenseSet<const Stmt *> AnalyzedBodies;
   llvm::DenseMap<const FunctionDecl *, bool> HelperClears;
 };

@@ -29,9 +29,11 @@ check_script = " ".join([
     "--clang-tidy", q(config.clang_tidy), "--plugin", q(config.torch_tidy_plugin),
     "--clangxx", q(config.clangxx), "--filecheck", q(config.filecheck),
 ])
-# No "-isystem /usr/include": it reorders the default search path and breaks
-# libstdc++'s #include_next <stdlib.h> under clang++ 19.
-libtorch_flags = " ".join(["-std=c++17", "-isystem", q(config.libtorch_include)])
+libtorch_flags = ["-std=c++17", "-pthread", "-isystem", q(config.libtorch_include)]
+# Built by ctest's libtorch-pch fixture (`cmake --build build --target libtorch-pch`).
+if os.path.exists(config.libtorch_pch):
+    libtorch_flags += ["-include-pch", q(config.libtorch_pch)]
+libtorch_flags = " ".join(libtorch_flags)
 libtorch_link = "-L" + q(config.libtorch_libdir) + " -ltorch -ltorch_cpu -lc10 -pthread"
 
 config.substitutions.extend([

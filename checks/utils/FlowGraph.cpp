@@ -16,7 +16,7 @@ std::unique_ptr<FlowGraph> FlowGraph::build(const Decl *D, Stmt *Body,
   std::unique_ptr<CFG> Graph = CFG::buildCFG(D, Body, &Context, Options);
   if (!Graph)
     return nullptr;
-  auto Result = std::unique_ptr<FlowGraph>(new FlowGraph());
+  auto Result = std::make_unique<FlowGraph>();
   for (const CFGBlock *Block : *Graph) {
     if (!Block)
       continue;

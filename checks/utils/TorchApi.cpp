@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The LibTorch vocabulary shared by all checks, matched on canonical declarations.
+// The LibTorch vocabulary shared by all checks, matched on canonical
+// declarations.
 
 #include "TorchApi.h"
 #include "clang/AST/DeclCXX.h"
@@ -9,7 +10,8 @@ namespace clang::tidy::torch::api {
 
 using namespace ast_matchers;
 
-static constexpr llvm::StringLiteral OptimizerName = "::torch::optim::Optimizer";
+static constexpr llvm::StringLiteral OptimizerName =
+    "::torch::optim::Optimizer";
 static constexpr llvm::StringLiteral ModuleName = "::torch::nn::Module";
 static constexpr llvm::StringLiteral HolderName = "::torch::nn::ModuleHolder";
 
@@ -35,9 +37,8 @@ DeclarationMatcher gradModeGuardClass() {
 }
 
 TypeMatcher tensorType() {
-  return qualType(hasCanonicalType(
-      hasUnqualifiedDesugaredType(recordType(hasDeclaration(
-          cxxRecordDecl(hasName("::at::Tensor")))))));
+  return qualType(hasCanonicalType(hasUnqualifiedDesugaredType(
+      recordType(hasDeclaration(cxxRecordDecl(hasName("::at::Tensor")))))));
 }
 
 static bool hasQualifiedName(const CXXRecordDecl *RD, llvm::StringRef Name) {
@@ -59,11 +60,10 @@ static bool isSameOrDerivedFrom(const CXXRecordDecl *RD, llvm::StringRef Name,
   const CXXRecordDecl *Def = RD->getDefinition();
   if (!Def)
     return false;
-  for (const CXXBaseSpecifier &Base : Def->bases())
-    if (isSameOrDerivedFrom(Base.getType()->getAsCXXRecordDecl(), Name,
-                            Depth + 1))
-      return true;
-  return false;
+  return llvm::any_of(Def->bases(), [&](const CXXBaseSpecifier &Base) {
+    return isSameOrDerivedFrom(Base.getType()->getAsCXXRecordDecl(), Name,
+                               Depth + 1);
+  });
 }
 
 /// The class a value, reference, pointer or smart pointer refers to.
@@ -72,7 +72,8 @@ static const CXXRecordDecl *pointeeClass(QualType T) {
   if (T->isPointerType())
     T = T->getPointeeType().getCanonicalType();
   const auto *RD = T->getAsCXXRecordDecl();
-  if (const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(RD)) {
+  if (const auto *Spec =
+          dyn_cast_or_null<ClassTemplateSpecializationDecl>(RD)) {
     const std::string Name = Spec->getQualifiedNameAsString();
     if ((Name == "std::shared_ptr" || Name == "std::unique_ptr") &&
         Spec->getTemplateArgs().size() > 0 &&
@@ -108,9 +109,9 @@ static auto moduleMethod(llvm::ArrayRef<llvm::StringRef> Names) {
 }
 
 StatementMatcher backwardCall() {
-  return expr(anyOf(tensorMethod({"backward"}),
-                    callExpr(callee(functionDecl(
-                        hasName("::torch::autograd::backward"))))));
+  return expr(anyOf(
+      tensorMethod({"backward"}),
+      callExpr(callee(functionDecl(hasName("::torch::autograd::backward"))))));
 }
 
 StatementMatcher autogradGradCall() {
@@ -164,9 +165,8 @@ static const CXXMethodDecl *tensorMethodDecl(const CXXMemberCallExpr *Call) {
   return MD;
 }
 
-static const CXXMemberCallExpr *asMethodCall(const Stmt *S,
-                                             llvm::StringRef Name,
-                                             llvm::StringRef Class) {
+static const CXXMemberCallExpr *
+asMethodCall(const Stmt *S, llvm::StringRef Name, llvm::StringRef Class) {
   const auto *Call = dyn_cast_or_null<CXXMemberCallExpr>(S);
   const CXXMethodDecl *MD = Call ? Call->getMethodDecl() : nullptr;
   if (!MD || !MD->getIdentifier() || MD->getName() != Name)

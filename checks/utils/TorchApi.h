@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
-// The LibTorch vocabulary shared by all checks, matched on canonical declarations.
+// The LibTorch vocabulary shared by all checks, matched on canonical
+// declarations.
 #ifndef TORCH_TIDY_CHECKS_UTILS_TORCHAPI_H
 #define TORCH_TIDY_CHECKS_UTILS_TORCHAPI_H
 
 #include "clang/AST/ExprCXX.h"
 #include "clang/ASTMatchers/ASTMatchers.h"
 
-// Every name below is the canonical one (`at::Tensor`, `torch::optim::Optimizer`,
-// `c10::NoGradGuard`); `torch::Tensor`, typedefs, `auto` and aliases all resolve
-// to it because the matchers look at declarations, never at spellings.
+// Every name below is the canonical one (`at::Tensor`,
+// `torch::optim::Optimizer`, `c10::NoGradGuard`); `torch::Tensor`, typedefs,
+// `auto` and aliases all resolve to it because the matchers look at
+// declarations, never at spellings.
 namespace clang::tidy::torch::api {
 
 using ast_matchers::DeclarationMatcher;
@@ -23,9 +25,11 @@ DeclarationMatcher tensorClass();
 DeclarationMatcher optimizerClass();
 /// A class derived from `torch::nn::Module`.
 DeclarationMatcher moduleClass();
-/// `torch::nn::ModuleHolder<T>` or a class derived from one (`torch::nn::Linear`).
+/// `torch::nn::ModuleHolder<T>` or a class derived from one
+/// (`torch::nn::Linear`).
 DeclarationMatcher moduleHolderClass();
-/// A grad-mode guard class: `c10::NoGradGuard`, `c10::AutoGradMode`, `c10::InferenceMode`.
+/// A grad-mode guard class: `c10::NoGradGuard`, `c10::AutoGradMode`,
+/// `c10::InferenceMode`.
 DeclarationMatcher gradModeGuardClass();
 
 /// A type whose canonical form is `at::Tensor` (through references too).
