@@ -12,7 +12,8 @@ class TorchTidyModule : public ClangTidyModule {
 public:
   void addCheckFactories(ClangTidyCheckFactories &Factories) override {
     // Keep sorted.
-    Factories.registerCheck<EvalWithoutNoGradCheck>("torch-eval-without-no-grad");
+    Factories.registerCheck<EvalWithoutNoGradCheck>(
+        "torch-eval-without-no-grad");
     Factories.registerCheck<MissingZeroGradCheck>("torch-missing-zero-grad");
   }
 };
