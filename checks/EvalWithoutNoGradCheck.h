@@ -15,8 +15,9 @@
 
 namespace clang::tidy::torch {
 
-/// Finds evaluation and inference forward passes after eval() with autograd
-/// still recording.
+/// Finds forward passes that run after `eval()` while autograd is still
+/// recording a graph, and grad-mode guards that are destroyed as soon as they
+/// are made.
 ///
 /// An evaluation region starts at `eval()` or `train(false)` on a module (or
 /// at the entry of a function named by the `EvalFunctions` option) and ends at
@@ -30,7 +31,9 @@ namespace clang::tidy::torch {
 /// "reaches" is approximated by def-use through local variables and fields
 /// of the function, flow-insensitively.
 ///
-/// The check also finds discarded temporary guards (`torch::NoGradGuard();`).
+/// The analysis runs once per translation unit, at its end, because callers
+/// are needed; the matchers collect forward passes, calls, function
+/// references, lambdas and temporary guards.
 ///
 /// For the user-facing documentation see docs/checks/eval-without-no-grad.md.
 class EvalWithoutNoGradCheck : public ClangTidyCheck {
