@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Registers every torch- check with clang-tidy.
 
+#include "EvalWithoutNoGradCheck.h"
 #include "FrozenParamInOptimizerCheck.h"
 #include "MissingZeroGradCheck.h"
 #include "UndetachedRecurrentStateCheck.h"
@@ -13,7 +14,10 @@ class TorchTidyModule : public ClangTidyModule {
 public:
   void addCheckFactories(ClangTidyCheckFactories &Factories) override {
     // Keep sorted.
-    Factories.registerCheck<FrozenParamInOptimizerCheck>("torch-frozen-param-in-optimizer");
+    Factories.registerCheck<EvalWithoutNoGradCheck>(
+        "torch-eval-without-no-grad");
+    Factories.registerCheck<FrozenParamInOptimizerCheck>(
+        "torch-frozen-param-in-optimizer");
     Factories.registerCheck<MissingZeroGradCheck>("torch-missing-zero-grad");
     Factories.registerCheck<UndetachedRecurrentStateCheck>(
         "torch-undetached-recurrent-state");

@@ -400,4 +400,142 @@ const CXXMemberCallExpr *asOrderedDictCall(const Stmt *S,
              : nullptr;
 }
 
+// --- Grad mode and evaluation mode (torch-eval-without-no-grad) ------------
+
+static constexpr llvm::StringLiteral JitModuleName = "::torch::jit::Module";
+
+/// The boolean value of a constant expression, if it is one.
+static std::optional<bool> constantScalarBool(const Expr *E,
+                                              const ASTContext &Context) {
+  bool Value = false;
+  if (!E || E->isValueDependent() || E->isTypeDependent() ||
+      !E->getType()->isScalarType() ||
+      !E->EvaluateAsBooleanCondition(Value, Context))
+    return std::nullopt;
+  return Value;
+}
+
+const CXXConstructExpr *asGradModeGuardConstruction(const Expr *E) {
+  for (unsigned Steps = 0; E && Steps < 16; ++Steps) {
+    if (const auto *Construct = dyn_cast<CXXConstructExpr>(E)) {
+      const CXXRecordDecl *RD = Construct->getConstructor()->getParent();
+      if (isSameOrDerivedFrom(RD, "::c10::AutoGradMode") ||
+          isSameOrDerivedFrom(RD, "::c10::InferenceMode"))
+        return Construct;
+      return nullptr;
+    }
+    if (const auto *Cleanups = dyn_cast<ExprWithCleanups>(E))
+      E = Cleanups->getSubExpr();
+    else if (const auto *Bind = dyn_cast<CXXBindTemporaryExpr>(E))
+      E = Bind->getSubExpr();
+    else if (const auto *Materialize = dyn_cast<MaterializeTemporaryExpr>(E))
+      E = Materialize->getSubExpr();
+    else if (const auto *Cast = dyn_cast<CXXFunctionalCastExpr>(E))
+      E = Cast->getSubExpr();
+    else if (const auto *Implicit = dyn_cast<ImplicitCastExpr>(E))
+      E = Implicit->getSubExpr();
+    else if (const auto *Paren = dyn_cast<ParenExpr>(E))
+      E = Paren->getSubExpr();
+    else
+      return nullptr;
+  }
+  return nullptr;
+}
+
+GradModeEffect gradModeGuardEffect(const Expr *E, const ASTContext &Context) {
+  const CXXConstructExpr *Construct = asGradModeGuardConstruction(E);
+  if (!Construct)
+    return GradModeEffect::None;
+  const CXXRecordDecl *RD = Construct->getConstructor()->getParent();
+  if (isSameOrDerivedFrom(RD, "::c10::NoGradGuard"))
+    return GradModeEffect::Disables;
+  const bool Inference =
+      hasQualifiedName(RD->getCanonicalDecl(), "::c10::InferenceMode");
+  const bool Auto =
+      hasQualifiedName(RD->getCanonicalDecl(), "::c10::AutoGradMode");
+  // A derived class with constructors of its own: its effect is not known.
+  if ((!Inference && !Auto) || Construct->getNumArgs() != 1)
+    return GradModeEffect::Unknown;
+  const std::optional<bool> Arg =
+      constantScalarBool(Construct->getArg(0), Context);
+  if (!Arg)
+    return GradModeEffect::Unknown;
+  // InferenceMode(true) and AutoGradMode(false) turn recording off.
+  return *Arg == Inference ? GradModeEffect::Disables : GradModeEffect::Enables;
+}
+
+GradModeEffect setGradEnabledEffect(const Stmt *S, const ASTContext &Context) {
+  const auto *Call = dyn_cast_or_null<CallExpr>(S);
+  const auto *MD =
+      Call ? dyn_cast_or_null<CXXMethodDecl>(Call->getDirectCallee()) : nullptr;
+  if (!MD || !MD->isStatic() || !MD->getIdentifier() ||
+      MD->getName() != "set_enabled" || Call->getNumArgs() != 1 ||
+      !hasQualifiedName(MD->getParent()->getCanonicalDecl(), "::c10::GradMode"))
+    return GradModeEffect::None;
+  const std::optional<bool> Arg = constantScalarBool(Call->getArg(0), Context);
+  if (!Arg)
+    return GradModeEffect::Unknown;
+  return *Arg ? GradModeEffect::Enables : GradModeEffect::Disables;
+}
+
+StatementMatcher forwardCall() {
+  return callExpr(
+      anyOf(cxxMemberCallExpr(callee(cxxMethodDecl(
+                hasName("forward"),
+                ofClass(anyOf(moduleClass(),
+                              cxxRecordDecl(hasName(JitModuleName))))))),
+            cxxOperatorCallExpr(
+                hasOverloadedOperatorName("()"),
+                callee(cxxMethodDecl(ofClass(moduleHolderClass()))))));
+}
+
+const CallExpr *asForwardCall(const Stmt *S) {
+  if (const auto *Op = dyn_cast_or_null<CXXOperatorCallExpr>(S)) {
+    if (Op->getOperator() != OO_Call || Op->getNumArgs() < 1)
+      return nullptr;
+    const auto *MD = dyn_cast_or_null<CXXMethodDecl>(Op->getDirectCallee());
+    return MD && isSameOrDerivedFrom(MD->getParent(), HolderName) ? Op
+                                                                  : nullptr;
+  }
+  if (asModuleCall(S, "forward") || asMethodCall(S, "forward", JitModuleName))
+    return cast<CallExpr>(S);
+  return nullptr;
+}
+
+const Expr *getForwardReceiver(const CallExpr *Forward) {
+  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Forward))
+    return Op->getArg(0);
+  return cast<CXXMemberCallExpr>(Forward)->getImplicitObjectArgument();
+}
+
+static const CXXMemberCallExpr *asModeCall(const Stmt *S,
+                                           llvm::StringRef Name) {
+  if (const CXXMemberCallExpr *Call = asModuleCall(S, Name))
+    return Call;
+  return asMethodCall(S, Name, JitModuleName);
+}
+
+const CXXMemberCallExpr *asEvalModeCall(const Stmt *S,
+                                        const ASTContext &Context) {
+  if (const CXXMemberCallExpr *Call = asModeCall(S, "eval"))
+    return Call;
+  const CXXMemberCallExpr *Train = asModeCall(S, "train");
+  if (!Train || Train->getNumArgs() != 1)
+    return nullptr;
+  const std::optional<bool> On = constantScalarBool(Train->getArg(0), Context);
+  return On && !*On ? Train : nullptr;
+}
+
+const CXXMemberCallExpr *asTrainModeCall(const Stmt *S,
+                                         const ASTContext &Context) {
+  const CXXMemberCallExpr *Train = asModeCall(S, "train");
+  return Train && !asEvalModeCall(S, Context) ? Train : nullptr;
+}
+
+bool isAutogradGradCall(const Stmt *S) {
+  const auto *Call = dyn_cast_or_null<CallExpr>(S);
+  const FunctionDecl *FD = Call ? Call->getDirectCallee() : nullptr;
+  return FD && FD->getQualifiedNameAsString() == "torch::autograd::grad";
+}
+
 } // namespace clang::tidy::torch::api

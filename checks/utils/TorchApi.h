@@ -130,6 +130,40 @@ bool isOrderedDictType(QualType T);
 bool isOrderedDictItemType(QualType T);
 /// `S` as a call of method `Name` on an `OrderedDict` or one of its `Item`s.
 const CXXMemberCallExpr *asOrderedDictCall(const Stmt *S, llvm::StringRef Name);
+// --- Grad mode and evaluation mode (torch-eval-without-no-grad) ------------
+
+/// What constructing a grad-mode guard or calling `GradMode::set_enabled`
+/// does to gradient recording.
+enum class GradModeEffect : std::uint8_t { None, Disables, Enables, Unknown };
+
+/// The construction of a grad-mode guard (`c10::AutoGradMode`, `NoGradGuard`,
+/// `InferenceMode` or a class derived from one) that `E` is, seen through
+/// casts, temporaries and cleanups; null when `E` constructs no guard.
+const CXXConstructExpr *asGradModeGuardConstruction(const Expr *E);
+/// The effect of the guard constructed by `E` (a variable's initializer or a
+/// temporary): `NoGradGuard`, `AutoGradMode(false)` and `InferenceMode(true)`
+/// disable; `AutoGradMode(true)` and `InferenceMode(false)` enable; an
+/// argument that is not a constant gives Unknown; no guard gives None.
+GradModeEffect gradModeGuardEffect(const Expr *E, const ASTContext &Context);
+/// The effect of `GradMode::set_enabled(...)` (any spelling of
+/// `c10::GradMode`); None when `S` is not such a call.
+GradModeEffect setGradEnabledEffect(const Stmt *S, const ASTContext &Context);
+/// A forward pass, as `asForwardCall` defines it.
+StatementMatcher forwardCall();
+/// `m->forward(...)`, `m.forward(...)` on a `torch::nn::Module`,
+/// `m(...)` on a `ModuleHolder`, or `forward(...)` on a `torch::jit::Module`:
+/// the call, or null.
+const CallExpr *asForwardCall(const Stmt *S);
+/// The module object expression a forward pass from `asForwardCall` runs on.
+const Expr *getForwardReceiver(const CallExpr *Forward);
+/// `eval()` or `train(false)` on a `torch::nn::Module` or `torch::jit::Module`.
+const CXXMemberCallExpr *asEvalModeCall(const Stmt *S,
+                                        const ASTContext &Context);
+/// `train()`, `train(true)` or `train(<not a constant>)` on a module.
+const CXXMemberCallExpr *asTrainModeCall(const Stmt *S,
+                                         const ASTContext &Context);
+/// True for `torch::autograd::grad(...)`.
+bool isAutogradGradCall(const Stmt *S);
 
 } // namespace clang::tidy::torch::api
 

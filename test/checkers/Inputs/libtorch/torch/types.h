@@ -4,6 +4,8 @@
 #include <c10/core/GradMode.h>
 #include <c10/core/InferenceMode.h>
 #include <torch/csrc/autograd/autograd.h>
+#include <torch/csrc/autograd/InferenceMode.h>
+#include <torch/csrc/autograd/grad_mode.h>
 #include <torch/version.h>
 namespace torch {
 using namespace at; // NOLINT: as in LibTorch

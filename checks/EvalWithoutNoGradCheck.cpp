@@ -1,0 +1,1058 @@
+// SPDX-License-Identifier: Apache-2.0
+// torch-eval-without-no-grad: eval-mode forward passes with autograd recording.
+
+#include "EvalWithoutNoGradCheck.h"
+#include "utils/FlowGraph.h"
+#include "utils/GradModeScope.h"
+#include "utils/TorchApi.h"
+#include "clang/AST/ParentMapContext.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/ASTMatchers/ASTMatchFinder.h"
+#include "clang/Lex/Lexer.h"
+#include "llvm/ADT/BitVector.h"
+#include "llvm/ADT/StringSet.h"
+#include <cstring>
+#include <functional>
+
+using namespace clang::ast_matchers;
+
+namespace clang::tidy::torch {
+
+namespace {
+
+constexpr llvm::StringLiteral ForwardId = "forward";
+constexpr llvm::StringLiteral CallId = "call";
+constexpr llvm::StringLiteral FunctionRefId = "functionRef";
+constexpr llvm::StringLiteral TemporaryId = "temporary";
+constexpr llvm::StringLiteral LambdaId = "lambda";
+constexpr llvm::StringLiteral DefaultGuardType = "torch::NoGradGuard";
+
+using api::GradModeEffect;
+
+/// A module as an access path from a variable, parameter or `this` (null):
+/// `model` covers `model->encoder`. Expressions that are no such path are
+/// compared by their spelling.
+struct ModuleRef {
+  llvm::SmallVector<const Decl *, 4> Path;
+  bool Known = false;
+  std::string Text;
+};
+
+bool appendPath(const Expr *E, llvm::SmallVectorImpl<const Decl *> &Path,
+                unsigned Depth) {
+  if (!E || Depth > 16)
+    return false;
+  E = E->IgnoreParenImpCasts();
+  if (const auto *Materialize = dyn_cast<MaterializeTemporaryExpr>(E))
+    return appendPath(Materialize->getSubExpr(), Path, Depth + 1);
+  if (const auto *DRE = dyn_cast<DeclRefExpr>(E)) {
+    Path.push_back(DRE->getDecl()->getCanonicalDecl());
+    return true;
+  }
+  if (isa<CXXThisExpr>(E)) {
+    Path.push_back(nullptr);
+    return true;
+  }
+  if (const auto *ME = dyn_cast<MemberExpr>(E)) {
+    if (!appendPath(ME->getBase(), Path, Depth + 1))
+      return false;
+    Path.push_back(ME->getMemberDecl()->getCanonicalDecl());
+    return true;
+  }
+  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E))
+    return (Op->getOperator() == OO_Arrow || Op->getOperator() == OO_Star) &&
+           Op->getNumArgs() == 1 && appendPath(Op->getArg(0), Path, Depth + 1);
+  if (const auto *UO = dyn_cast<UnaryOperator>(E))
+    return UO->getOpcode() == UO_Deref &&
+           appendPath(UO->getSubExpr(), Path, Depth + 1);
+  if (const auto *Call = dyn_cast<CXXMemberCallExpr>(E)) {
+    const CXXMethodDecl *MD = Call->getMethodDecl();
+    return MD && MD->getIdentifier() && Call->getNumArgs() == 0 &&
+           (MD->getName() == "get" || MD->getName() == "ptr") &&
+           appendPath(Call->getImplicitObjectArgument(), Path, Depth + 1);
+  }
+  return false;
+}
+
+ModuleRef moduleRef(const Expr *E, const ASTContext &Context) {
+  ModuleRef Ref;
+  Ref.Known = appendPath(E, Ref.Path, 0);
+  if (!Ref.Known && E) {
+    const StringRef Text = Lexer::getSourceText(
+        CharSourceRange::getTokenRange(E->getSourceRange()),
+        Context.getSourceManager(), Context.getLangOpts());
+    for (char C : Text)
+      if (!isWhitespace(C))
+        Ref.Text.push_back(C);
+  }
+  return Ref;
+}
+
+/// True when `Outer` is `Inner` or a module that contains it.
+bool covers(const ModuleRef &Outer, const ModuleRef &Inner) {
+  if (Outer.Known && Inner.Known)
+    return Outer.Path.size() <= Inner.Path.size() &&
+           std::equal(Outer.Path.begin(), Outer.Path.end(), Inner.Path.begin());
+  return !Outer.Known && !Inner.Known && !Outer.Text.empty() &&
+         Outer.Text == Inner.Text;
+}
+
+/// Where the forward pass is reported: the member name or the holder.
+SourceLocation forwardLoc(const CallExpr *Forward) {
+  return isa<CXXOperatorCallExpr>(Forward) ? Forward->getBeginLoc()
+                                           : Forward->getExprLoc();
+}
+
+std::optional<DynTypedNode> onlyParent(const DynTypedNodeList &Parents) {
+  if (Parents.empty())
+    return std::nullopt;
+  return Parents[0];
+}
+
+bool isEnablingGuard(const std::optional<scope::ScopedGuard> &Guard) {
+  return Guard && Guard->Effect == GradModeEffect::Enables;
+}
+
+} // namespace
+
+/// The whole-translation-unit analysis, run once at its end.
+class EvalWithoutNoGradCheck::Analysis {
+public:
+  Analysis(EvalWithoutNoGradCheck &Check, ASTContext &Context)
+      : Check(Check), Context(Context), SM(Context.getSourceManager()),
+        LangOpts(Context.getLangOpts()) {}
+
+  void run() {
+    for (const Stmt *Temporary : Check.TemporaryGuards)
+      reportTemporary(Temporary);
+    for (const auto &Entry : Check.Bodies)
+      analyzeRegions(Entry.second);
+  }
+
+private:
+  /// One start of an evaluation region.
+  struct Source {
+    /// `eval()` or `train(false)`; null for a function in EvalFunctions.
+    const CXXMemberCallExpr *Call = nullptr;
+    ModuleRef Module;
+  };
+
+  /// The CFG facts of one body. Bit 0 of a state: gradients may be enabled
+  /// by `GradMode`; bit I + 1: region `Sources[I]` may be active.
+  struct BodyFlow {
+    scope::EnclosingBody Where;
+    std::unique_ptr<flow::FlowGraph> Graph;
+    std::vector<Source> Sources;
+    llvm::DenseMap<const Stmt *, unsigned> SourceIndex;
+    llvm::DenseMap<const Stmt *, llvm::BitVector> Before;
+    llvm::SmallVector<const CallExpr *, 8> Forwards;
+  };
+
+  /// A declaration to be inserted by a fix, for choosing distinct names.
+  struct Allocation {
+    SourceRange Scope;
+    SourceLocation At;
+    std::string Name;
+  };
+
+  bool isEvalFunction(const FunctionDecl *FD) const {
+    if (!FD || !Check.EvalFunctionsRegex || !FD->getIdentifier())
+      return false;
+    const std::string Qualified = FD->getQualifiedNameAsString();
+    return Check.EvalFunctionsRegex->match(FD->getName()) ||
+           Check.EvalFunctionsRegex->match(Qualified) ||
+           Check.EvalFunctionsRegex->match("::" + Qualified);
+  }
+
+  void applyTransfer(const BodyFlow &Flow, const Stmt *S,
+                     llvm::BitVector &State) const {
+    if (auto It = Flow.SourceIndex.find(S); It != Flow.SourceIndex.end()) {
+      // A new eval() of a module starts the region of its submodules anew.
+      const ModuleRef &Module = Flow.Sources[It->second].Module;
+      for (unsigned I = 0; I < Flow.Sources.size(); ++I)
+        if (Flow.Sources[I].Call && covers(Module, Flow.Sources[I].Module))
+          State.reset(I + 1);
+      State.set(It->second + 1);
+    }
+    if (const CXXMemberCallExpr *Train = api::asTrainModeCall(S, Context)) {
+      const ModuleRef Ref =
+          moduleRef(Train->getImplicitObjectArgument(), Context);
+      for (unsigned I = 0; I < Flow.Sources.size(); ++I)
+        if (!Flow.Sources[I].Call || covers(Ref, Flow.Sources[I].Module))
+          State.reset(I + 1);
+    }
+    switch (api::setGradEnabledEffect(S, Context)) {
+    case GradModeEffect::None:
+      break;
+    case GradModeEffect::Disables:
+      State.reset(0);
+      break;
+    case GradModeEffect::Enables:
+    case GradModeEffect::Unknown:
+      State.set(0);
+      break;
+    }
+  }
+
+  /// Builds the CFG facts of the body `Where`.
+  BodyFlow &flowOf(const scope::EnclosingBody &Where) {
+    std::unique_ptr<BodyFlow> &Slot = Flows[Where.Body];
+    if (Slot)
+      return *Slot;
+    Slot = std::make_unique<BodyFlow>();
+    BodyFlow &Flow = *Slot;
+    Flow.Where = Where;
+    Flow.Graph = flow::FlowGraph::build(Where.Function, Where.Body, Context);
+    if (!Flow.Graph)
+      return Flow;
+
+    if (!Where.Lambda && isEvalFunction(Where.Function))
+      Flow.Sources.push_back({nullptr, {}});
+    llvm::SmallVector<const CXXMemberCallExpr *, 4> Evals;
+    Flow.Graph->forEachStmt([&](const Stmt *S) {
+      if (const CXXMemberCallExpr *Eval = api::asEvalModeCall(S, Context))
+        Evals.push_back(Eval);
+      else if (const CallExpr *Forward = api::asForwardCall(S))
+        Flow.Forwards.push_back(Forward);
+    });
+    const auto Before = [this](const Stmt *A, const Stmt *B) {
+      return SM.isBeforeInTranslationUnit(A->getBeginLoc(), B->getBeginLoc());
+    };
+    llvm::sort(Evals, Before);
+    llvm::sort(Flow.Forwards, Before);
+    // Regions that start at an `eval()` come first, in source order.
+    std::vector<Source> Sources;
+    for (const CXXMemberCallExpr *Eval : Evals) {
+      Flow.SourceIndex[Eval] = Sources.size();
+      Sources.push_back(
+          {Eval, moduleRef(Eval->getImplicitObjectArgument(), Context)});
+    }
+    Sources.insert(Sources.end(), Flow.Sources.begin(), Flow.Sources.end());
+    Flow.Sources = std::move(Sources);
+
+    // A forward may-analysis over the CFG, to a fixed point.
+    const CFG &Graph = Flow.Graph->cfg();
+    const unsigned Bits = Flow.Sources.size() + 1;
+    llvm::BitVector Entry(Bits);
+    Entry.set(0);
+    for (unsigned I = 0; I < Flow.Sources.size(); ++I)
+      if (!Flow.Sources[I].Call)
+        Entry.set(I + 1);
+    std::vector<llvm::BitVector> Out(Graph.getNumBlockIDs(),
+                                     llvm::BitVector(Bits));
+    std::vector<bool> Done(Graph.getNumBlockIDs(), false);
+    auto In = [&](const CFGBlock &Block) {
+      if (&Block == &Graph.getEntry())
+        return Entry;
+      llvm::BitVector State(Bits);
+      for (const CFGBlock::AdjacentBlock &Pred : Block.preds())
+        if (const CFGBlock *P = Pred.getReachableBlock())
+          State |= Out[P->getBlockID()];
+      return State;
+    };
+    auto Transfer = [&](const CFGBlock &Block, llvm::BitVector State,
+                        bool Record) {
+      for (const CFGElement &Element : Block)
+        if (auto S = Element.getAs<CFGStmt>()) {
+          if (Record && isa<CallExpr>(S->getStmt()))
+            Flow.Before.try_emplace(S->getStmt(), State);
+          applyTransfer(Flow, S->getStmt(), State);
+        }
+      return State;
+    };
+    llvm::SmallVector<const CFGBlock *, 32> Worklist{&Graph.getEntry()};
+    while (!Worklist.empty()) {
+      const CFGBlock *Block = Worklist.pop_back_val();
+      llvm::BitVector NewOut = Transfer(*Block, In(*Block), false);
+      if (Done[Block->getBlockID()] && NewOut == Out[Block->getBlockID()])
+        continue;
+      Done[Block->getBlockID()] = true;
+      Out[Block->getBlockID()] = std::move(NewOut);
+      for (const CFGBlock::AdjacentBlock &Succ : Block->succs())
+        if (const CFGBlock *Next = Succ.getReachableBlock())
+          Worklist.push_back(Next);
+    }
+    for (const CFGBlock *Block : Graph)
+      if (Block && Done[Block->getBlockID()])
+        Transfer(*Block, In(*Block), true);
+    return Flow;
+  }
+
+  // --- Guards --------------------------------------------------------------
+
+  /// True when a guard's scope, `GradMode::set_enabled(false)` or every
+  /// caller turns gradients off at `Call` in the body of `Flow`.
+  bool isGuarded(const CallExpr *Call, const BodyFlow &Flow, unsigned Depth) {
+    const std::optional<scope::ScopedGuard> Guard =
+        scope::innermostGuard(Call, Context);
+    if (Guard)
+      return Guard->Effect != GradModeEffect::Enables;
+    auto It = Flow.Before.find(Call);
+    if (It != Flow.Before.end() && !It->second.test(0))
+      return true;
+    return callersGuarded(Flow.Where.Function, Depth);
+  }
+
+  /// For a lambda stored in a local variable (or called where it is
+  /// written), its calls; false when the lambda may be called elsewhere.
+  bool lambdaCallSites(const CXXMethodDecl *CallOperator,
+                       llvm::SmallVectorImpl<const CallExpr *> &Sites) {
+    const LambdaExpr *Lambda =
+        Check.Lambdas.lookup(CallOperator->getCanonicalDecl());
+    if (!Lambda)
+      return false;
+    TraversalKindScope AsIs(Context, TK_AsIs);
+    DynTypedNode Node = DynTypedNode::create(*Lambda);
+    const Stmt *Child = Lambda;
+    for (unsigned Depth = 0; Depth < 8; ++Depth) {
+      std::optional<DynTypedNode> Parent = onlyParent(Context.getParents(Node));
+      if (!Parent)
+        return false;
+      if (const auto *Op = Parent->get<CXXOperatorCallExpr>()) {
+        if (Op->getOperator() != OO_Call || Op->getArg(0) != Child)
+          return false;
+        Sites.push_back(Op);
+        return true;
+      }
+      if (const auto *VD = Parent->get<VarDecl>())
+        return variableCallSites(VD, CallOperator, Sites);
+      const auto *E = Parent->get<Expr>();
+      if (!E ||
+          !isa<MaterializeTemporaryExpr, ImplicitCastExpr, CXXBindTemporaryExpr,
+               ExprWithCleanups, CXXConstructExpr>(E))
+        return false;
+      Child = E;
+      Node = *Parent;
+    }
+    return false;
+  }
+
+  bool variableCallSites(const VarDecl *VD, const CXXMethodDecl *CallOperator,
+                         llvm::SmallVectorImpl<const CallExpr *> &Sites) {
+    if (!VD->isLocalVarDecl() ||
+        VD->getType().getNonReferenceType()->getAsCXXRecordDecl() !=
+            CallOperator->getParent())
+      return false;
+    std::optional<DynTypedNode> Parent = onlyParent(Context.getParents(*VD));
+    const auto *DS = Parent ? Parent->get<DeclStmt>() : nullptr;
+    const scope::EnclosingBody Owner =
+        DS ? scope::enclosingBody(DS, Context) : scope::EnclosingBody{};
+    if (!Owner.Body)
+      return false;
+    struct Finder : RecursiveASTVisitor<Finder> {
+      const VarDecl *VD;
+      llvm::SmallVector<const DeclRefExpr *, 4> Refs;
+      bool VisitDeclRefExpr(DeclRefExpr *DRE) {
+        if (DRE->getDecl() == VD)
+          Refs.push_back(DRE);
+        return true;
+      }
+    } F;
+    F.VD = VD;
+    F.TraverseStmt(Owner.Body);
+    for (const DeclRefExpr *Ref : F.Refs) {
+      const Stmt *Child = Ref;
+      std::optional<DynTypedNode> P = onlyParent(Context.getParents(*Ref));
+      while (P && P->get<ImplicitCastExpr>()) {
+        Child = P->get<ImplicitCastExpr>();
+        P = onlyParent(Context.getParents(*P));
+      }
+      const auto *Op = P ? P->get<CXXOperatorCallExpr>() : nullptr;
+      if (!Op || Op->getOperator() != OO_Call || Op->getArg(0) != Child ||
+          Op->getDirectCallee() != CallOperator)
+        return false;
+      Sites.push_back(Op);
+    }
+    return true;
+  }
+
+  /// True when every call of `FD` in the translation unit is guarded.
+  bool callersGuarded(const FunctionDecl *FD, unsigned Depth) {
+    if (!FD || Depth > 4)
+      return false;
+    FD = FD->getCanonicalDecl();
+    if (auto It = CallersGuarded.find(FD); It != CallersGuarded.end())
+      return It->second;
+    CallersGuarded[FD] = false; // Breaks recursion.
+    llvm::SmallVector<const CallExpr *, 4> Sites;
+    const auto *MD = dyn_cast<CXXMethodDecl>(FD);
+    if (MD && MD->getParent()->isLambda()) {
+      if (!lambdaCallSites(MD, Sites))
+        return false;
+    } else {
+      if (Check.Escaping.contains(FD) || (MD && MD->isVirtual()))
+        return false;
+      auto It = Check.CallSites.find(FD);
+      if (It != Check.CallSites.end())
+        Sites.append(It->second.begin(), It->second.end());
+    }
+    // Recursive calls do not count: the first call comes from elsewhere.
+    bool FromElsewhere = false;
+    for (const CallExpr *Site : Sites) {
+      const scope::EnclosingBody Owner = scope::enclosingBody(Site, Context);
+      if (!Owner.Body)
+        return false;
+      if (Owner.Function && Owner.Function->getCanonicalDecl() == FD)
+        continue;
+      if (!isGuarded(Site, flowOf(Owner), Depth + 1))
+        return false;
+      FromElsewhere = true;
+    }
+    return CallersGuarded[FD] = FromElsewhere;
+  }
+
+  // --- Def-use toward gradients ----------------------------------------------
+
+  struct Dependence {
+    /// (target, source): the target holds a value computed from the source.
+    std::vector<std::pair<const Decl *, const Expr *>> Flows;
+    std::vector<const Stmt *> GradientCalls;
+  };
+
+  static const Decl *assignedDecl(const Expr *E) {
+    const ValueDecl *D = api::getReferencedDecl(E);
+    return D ? D->getCanonicalDecl() : nullptr;
+  }
+
+  Dependence &dependenceOf(Stmt *Body) {
+    std::unique_ptr<Dependence> &Slot = Dependences[Body];
+    if (Slot)
+      return *Slot;
+    Slot = std::make_unique<Dependence>();
+    struct Collector : RecursiveASTVisitor<Collector> {
+      Dependence &Dep;
+      explicit Collector(Dependence &Dep) : Dep(Dep) {}
+      void add(const Decl *Target, const Expr *Source) {
+        if (Target && Source)
+          Dep.Flows.emplace_back(Target, Source);
+      }
+      bool VisitVarDecl(VarDecl *VD) {
+        add(VD->getCanonicalDecl(), VD->getInit());
+        return true;
+      }
+      bool VisitCXXForRangeStmt(CXXForRangeStmt *For) {
+        if (const VarDecl *Var = For->getLoopVariable())
+          add(Var->getCanonicalDecl(), For->getRangeInit());
+        return true;
+      }
+      bool VisitBinaryOperator(BinaryOperator *BO) {
+        if (BO->isAssignmentOp())
+          add(assignedDecl(BO->getLHS()), BO->getRHS());
+        return true;
+      }
+      bool VisitCXXOperatorCallExpr(CXXOperatorCallExpr *Op) {
+        if (Op->isAssignmentOp() && Op->getNumArgs() == 2)
+          add(assignedDecl(Op->getArg(0)), Op->getArg(1));
+        return true;
+      }
+      bool VisitCXXMemberCallExpr(CXXMemberCallExpr *Call) {
+        // `outputs.push_back(y)`, `total.add_(y)`: the object holds `y`. A
+        // module does not hold what its methods are given.
+        const Expr *ObjectExpr = Call->getImplicitObjectArgument();
+        if (!ObjectExpr || api::isModuleLike(ObjectExpr->getType()))
+          return true;
+        const Decl *Object = assignedDecl(ObjectExpr);
+        for (const Expr *Arg : Call->arguments())
+          add(Object, Arg);
+        return true;
+      }
+      bool VisitStmt(Stmt *S) {
+        if (api::isBackwardCall(S) || api::isAutogradGradCall(S))
+          Dep.GradientCalls.push_back(S);
+        return true;
+      }
+    } C(*Slot);
+    C.TraverseStmt(Body);
+    return *Slot;
+  }
+
+  /// True when a value computed from `Forward` reaches `backward()` or
+  /// `torch::autograd::grad` in `Body`.
+  bool feedsGradients(const CallExpr *Forward, Stmt *Body) {
+    const Dependence &Dep = dependenceOf(Body);
+    if (Dep.GradientCalls.empty())
+      return false;
+    llvm::DenseSet<const Decl *> Tainted;
+    std::function<bool(const Stmt *)> Mentions = [&](const Stmt *S) {
+      if (!S)
+        return false;
+      if (S == Forward)
+        return true;
+      if (const auto *DRE = dyn_cast<DeclRefExpr>(S)) {
+        const Decl *D = DRE->getDecl()->getCanonicalDecl();
+        if (const auto *Binding = dyn_cast<BindingDecl>(D))
+          if (const ValueDecl *Whole = Binding->getDecomposedDecl())
+            D = Whole->getCanonicalDecl();
+        return Tainted.contains(D);
+      }
+      if (const auto *ME = dyn_cast<MemberExpr>(S))
+        if (Tainted.contains(ME->getMemberDecl()->getCanonicalDecl()))
+          return true;
+      return llvm::any_of(S->children(), Mentions);
+    };
+    for (bool Changed = true; Changed;) {
+      Changed = false;
+      for (const auto &[Target, Source] : Dep.Flows)
+        if (!Tainted.contains(Target) && Mentions(Source)) {
+          Tainted.insert(Target);
+          Changed = true;
+        }
+    }
+    return llvm::any_of(Dep.GradientCalls, Mentions);
+  }
+
+  // --- Fix-its -------------------------------------------------------------
+
+  /// True when a helper defined in the translation unit (outside system
+  /// headers) needs gradients or changes the training or grad mode.
+  bool helperNeedsGrad(const FunctionDecl *FD, unsigned Depth) {
+    const FunctionDecl *Def = nullptr;
+    if (!FD || !FD->hasBody(Def) || Depth > 3 ||
+        SM.isInSystemHeader(Def->getLocation()))
+      return false;
+    if (auto It = HelperNeedsGrad.find(Def); It != HelperNeedsGrad.end())
+      return It->second;
+    HelperNeedsGrad[Def] = false; // Breaks recursion.
+    const bool Needs =
+        !keepsMeaningUnderGuard({Def->getBody()}, nullptr, Depth + 1);
+    return HelperNeedsGrad[Def] = Needs;
+  }
+
+  /// True when running `Range` with gradients off changes nothing but the
+  /// forward passes that `ForwardAllowed` accepts (all when it is null):
+  /// nothing in it computes gradients, switches to training or changes the
+  /// grad mode, directly or through a helper.
+  bool keepsMeaningUnderGuard(
+      llvm::ArrayRef<const Stmt *> Range,
+      llvm::function_ref<bool(const CallExpr *)> ForwardAllowed,
+      unsigned Depth = 0) {
+    struct Finder : RecursiveASTVisitor<Finder> {
+      Analysis &A;
+      llvm::function_ref<bool(const CallExpr *)> ForwardAllowed;
+      unsigned Depth;
+      bool Ok = true;
+      Finder(Analysis &A, llvm::function_ref<bool(const CallExpr *)> Allowed,
+             unsigned Depth)
+          : A(A), ForwardAllowed(Allowed), Depth(Depth) {}
+      bool VisitStmt(Stmt *S) {
+        const CallExpr *Forward = api::asForwardCall(S);
+        const auto *Call = dyn_cast<CallExpr>(S);
+        Ok = !api::isBackwardCall(S) && !api::isAutogradGradCall(S) &&
+             !api::asTrainModeCall(S, A.Context) &&
+             api::setGradEnabledEffect(S, A.Context) == GradModeEffect::None &&
+             (!Forward || !ForwardAllowed || ForwardAllowed(Forward)) &&
+             (!Call || !A.helperNeedsGrad(Call->getDirectCallee(), Depth));
+        return Ok;
+      }
+    } F(*this, ForwardAllowed, Depth);
+    for (const Stmt *S : Range)
+      if (!F.TraverseStmt(const_cast<Stmt *>(S)))
+        return false;
+    return F.Ok;
+  }
+
+  /// True when a declaration inserted before `Range`, the statements up to
+  /// the end of `Scope`, would be jumped over: a `case` of a `switch` whose
+  /// body is `Scope`, or any label, follows it.
+  bool isJumpedOver(const CompoundStmt *Scope,
+                    llvm::ArrayRef<const Stmt *> Range) {
+    TraversalKindScope AsIs(Context, TK_AsIs);
+    const std::optional<DynTypedNode> Parent =
+        onlyParent(Context.getParents(*Scope));
+    struct Finder : RecursiveASTVisitor<Finder> {
+      bool SwitchBody;
+      bool Found = false;
+      bool TraverseLambdaExpr(LambdaExpr * /*Lambda*/) { return true; }
+      bool TraverseSwitchStmt(SwitchStmt *Nested) {
+        // Its cases jump within it; only its labels matter.
+        const bool Outer = SwitchBody;
+        SwitchBody = false;
+        RecursiveASTVisitor::TraverseSwitchStmt(Nested);
+        SwitchBody = Outer;
+        return !Found;
+      }
+      bool VisitStmt(Stmt *S) {
+        Found = isa<LabelStmt>(S) || (SwitchBody && isa<SwitchCase>(S));
+        return !Found;
+      }
+    } F;
+    F.SwitchBody = Parent && Parent->get<SwitchStmt>();
+    for (const Stmt *S : Range)
+      if (!F.TraverseStmt(const_cast<Stmt *>(S)))
+        return true;
+    return F.Found;
+  }
+
+  const llvm::StringSet<> &identifiersOf(const scope::EnclosingBody &Where) {
+    llvm::StringSet<> &Names = Identifiers[Where.Body];
+    if (!Names.empty())
+      return Names;
+    Names.insert(""); // Marks the set as computed.
+    if (Where.Function)
+      for (const ParmVarDecl *Param : Where.Function->parameters())
+        if (Param->getIdentifier())
+          Names.insert(Param->getName());
+    const CharSourceRange Range = Lexer::makeFileCharRange(
+        CharSourceRange::getTokenRange(Where.Body->getSourceRange()), SM,
+        LangOpts);
+    if (Range.isInvalid())
+      return Names;
+    bool Invalid = false;
+    const StringRef Text = Lexer::getSourceText(Range, SM, LangOpts, &Invalid);
+    if (Invalid)
+      return Names;
+    Lexer Raw(Range.getBegin(), LangOpts, Text.begin(), Text.begin(),
+              Text.end());
+    Token Tok;
+    while (!Raw.LexFromRawLexer(Tok))
+      if (Tok.is(tok::raw_identifier))
+        Names.insert(Tok.getRawIdentifier());
+    if (Tok.is(tok::raw_identifier))
+      Names.insert(Tok.getRawIdentifier());
+    return Names;
+  }
+
+  /// A name for a guard declared in `Scope`: not an identifier of the body,
+  /// and not the name of another inserted guard in an enclosing or enclosed
+  /// scope.
+  std::string chooseName(const scope::EnclosingBody &Where, SourceRange Scope,
+                         SourceLocation At, StringRef Base) {
+    const llvm::StringSet<> &Used = identifiersOf(Where);
+    std::vector<Allocation> &Taken = Allocations[Where.Body];
+    // Whether a declaration in `Outer` at `OuterAt` is visible in `Inner`.
+    const auto Visible = [this](SourceRange Outer, SourceLocation OuterAt,
+                                SourceRange Inner) {
+      return !SM.isBeforeInTranslationUnit(Inner.getBegin(),
+                                           Outer.getBegin()) &&
+             !SM.isBeforeInTranslationUnit(Outer.getEnd(), Inner.getEnd()) &&
+             SM.isBeforeInTranslationUnit(OuterAt, Inner.getEnd());
+    };
+    for (unsigned Attempt = 0;; ++Attempt) {
+      std::string Name = Base.str();
+      if (Attempt > 0)
+        Name += "_guard";
+      if (Attempt > 1)
+        Name += std::to_string(Attempt);
+      if (Used.contains(Name) ||
+          llvm::any_of(Taken, [&](const Allocation &Other) {
+            return Other.Name == Name &&
+                   (Visible(Scope, At, Other.Scope) ||
+                    Visible(Other.Scope, Other.At, Scope));
+          }))
+        continue;
+      Taken.push_back({Scope, At, Name});
+      return Name;
+    }
+  }
+
+  /// The statement of `E` in a compound statement, and that statement.
+  std::pair<const Stmt *, const CompoundStmt *> statementOf(const Expr *E) {
+    TraversalKindScope AsIs(Context, TK_AsIs);
+    const Stmt *S = E;
+    for (unsigned Depth = 0; Depth < 4; ++Depth) {
+      std::optional<DynTypedNode> Parent = onlyParent(Context.getParents(*S));
+      if (!Parent)
+        return {};
+      if (const auto *Compound = Parent->get<CompoundStmt>())
+        return {S, Compound};
+      const auto *Cleanups = Parent->get<ExprWithCleanups>();
+      if (!Cleanups)
+        return {};
+      S = Cleanups;
+    }
+    return {};
+  }
+
+  bool within(SourceLocation Loc, SourceLocation Begin,
+              SourceLocation End) const {
+    return SM.isBeforeInTranslationUnit(Begin, Loc) &&
+           SM.isBeforeInTranslationUnit(Loc, End);
+  }
+
+  /// The guard declaration that makes `Forwards`, the unguarded forward
+  /// passes of one region, run without gradients, or nothing when no place
+  /// is safe.
+  std::optional<FixItHint>
+  regionFix(const BodyFlow &Flow, const Source &Src,
+            llvm::ArrayRef<const CallExpr *> Forwards) {
+    if (Src.Call && (Src.Call->getBeginLoc().isMacroID() ||
+                     Src.Call->getEndLoc().isMacroID()))
+      return std::nullopt;
+    for (const CallExpr *Forward : Forwards)
+      if (Forward->getBeginLoc().isMacroID() ||
+          Forward->getEndLoc().isMacroID())
+        return std::nullopt;
+    const llvm::SmallPtrSet<const CallExpr *, 8> InRegion(Forwards.begin(),
+                                                          Forwards.end());
+    const auto Allowed = [&](const CallExpr *Forward) {
+      return InRegion.contains(Forward) || isGuarded(Forward, Flow, 0);
+    };
+    const auto NotReEnabled = [&](SourceLocation At) {
+      return llvm::none_of(Forwards, [&](const CallExpr *Forward) {
+        const auto Guard = scope::innermostGuard(Forward, Context);
+        return isEnablingGuard(Guard) &&
+               !SM.isBeforeInTranslationUnit(Guard->Declaration->getBeginLoc(),
+                                             At);
+      });
+    };
+    const bool Inference =
+        StringRef(Check.GuardTypeToInsert).ends_with("InferenceMode");
+    const StringRef Base = Inference ? "inference_mode" : "no_grad";
+
+    // Right after the `eval()` statement, when its scope holds the region.
+    if (Src.Call) {
+      const auto [EvalStmt, Scope] = statementOf(Src.Call);
+      if (EvalStmt &&
+          llvm::all_of(Forwards, [&, Scope = Scope, EvalStmt = EvalStmt](
+                                     const CallExpr *Forward) {
+            return within(Forward->getBeginLoc(), EvalStmt->getEndLoc(),
+                          Scope->getRBracLoc());
+          })) {
+        const auto *After = llvm::find(Scope->body(), EvalStmt) + 1;
+        const llvm::SmallVector<const Stmt *, 8> Range(After,
+                                                       Scope->body_end());
+        const SourceLocation AfterSemi = Lexer::findLocationAfterToken(
+            EvalStmt->getEndLoc(), tok::semi, SM, LangOpts,
+            /*SkipTrailingWhitespaceAndNewLine=*/false);
+        if (AfterSemi.isValid() && !AfterSemi.isMacroID() &&
+            !isJumpedOver(Scope, Range) &&
+            keepsMeaningUnderGuard(Range, Allowed) && NotReEnabled(AfterSemi)) {
+          const std::string Decl =
+              Check.GuardTypeToInsert + " " +
+              chooseName(Flow.Where, Scope->getSourceRange(), AfterSemi, Base) +
+              ";";
+          const char *Rest = SM.getCharacterData(AfterSemi);
+          const StringRef Line(Rest, std::strcspn(Rest, "\r\n"));
+          const StringRef Trimmed = Line.trim();
+          if (Trimmed.empty() || Trimmed.starts_with("//"))
+            return FixItHint::CreateInsertion(
+                AfterSemi.getLocWithOffset(static_cast<int>(Line.size())),
+                "\n" +
+                    Lexer::getIndentationForLine(EvalStmt->getBeginLoc(), SM)
+                        .str() +
+                    Decl);
+          return FixItHint::CreateInsertion(AfterSemi, " " + Decl);
+        }
+      }
+    }
+
+    // First in the innermost scope that holds all of them.
+    TraversalKindScope AsIs(Context, TK_AsIs);
+    DynTypedNode Node = DynTypedNode::create(*Forwards.front());
+    for (unsigned Depth = 0; Depth < 512; ++Depth) {
+      std::optional<DynTypedNode> Parent = onlyParent(Context.getParents(Node));
+      if (!Parent || Parent->get<LambdaExpr>() ||
+          (Parent->get<Decl>() && !Parent->get<VarDecl>()))
+        return std::nullopt;
+      Node = *Parent;
+      const auto *Scope = Parent->get<CompoundStmt>();
+      if (!Scope || Scope->body_empty() ||
+          !llvm::all_of(Forwards, [&](const CallExpr *Forward) {
+            return within(Forward->getBeginLoc(), Scope->getLBracLoc(),
+                          Scope->getRBracLoc());
+          }))
+        continue;
+      const llvm::SmallVector<const Stmt *, 8> Range(Scope->body_begin(),
+                                                     Scope->body_end());
+      const SourceLocation At = Scope->body_front()->getBeginLoc();
+      if (At.isMacroID() || isJumpedOver(Scope, Range) ||
+          !keepsMeaningUnderGuard(Range, Allowed) || !NotReEnabled(At))
+        return std::nullopt;
+      const std::string Indent = Lexer::getIndentationForLine(At, SM).str();
+      const bool OwnLine = Indent.size() + 1 == SM.getSpellingColumnNumber(At);
+      return FixItHint::CreateInsertion(
+          At, Check.GuardTypeToInsert + " " +
+                  chooseName(Flow.Where, Scope->getSourceRange(), At, Base) +
+                  ";" + (OwnLine ? "\n" + Indent : std::string(" ")));
+    }
+    return std::nullopt;
+  }
+
+  // --- Diagnostics -----------------------------------------------------------
+
+  void reportTemporary(const Stmt *S) {
+    const Expr *Temporary = scope::asDiscardedGuard(S);
+    if (!Temporary)
+      return;
+    const CXXRecordDecl *Class = api::asGradModeGuardConstruction(Temporary)
+                                     ->getConstructor()
+                                     ->getParent();
+    auto Diag = Check.diag(Temporary->getBeginLoc(),
+                           "temporary %0 is destroyed at the end of the "
+                           "statement and guards nothing")
+                << Class;
+
+    // The fix names the temporary, when that leaves the rest of the scope
+    // meaning the same but for the grad mode.
+    TraversalKindScope AsIs(Context, TK_AsIs);
+    std::optional<DynTypedNode> Parent = onlyParent(Context.getParents(*S));
+    const auto *Scope = Parent ? Parent->get<CompoundStmt>() : nullptr;
+    const scope::EnclosingBody Where = scope::enclosingBody(S, Context);
+    if (!Scope || !Where.Body || S->getBeginLoc().isMacroID() ||
+        S->getEndLoc().isMacroID())
+      return;
+    const GradModeEffect Effect = api::gradModeGuardEffect(Temporary, Context);
+    const auto *After = llvm::find(Scope->body(), S) + 1;
+    const llvm::SmallVector<const Stmt *, 8> Range(After, Scope->body_end());
+    if (isJumpedOver(Scope, Range) || (Effect != GradModeEffect::Enables &&
+                                       !keepsMeaningUnderGuard(Range, nullptr)))
+      return;
+
+    StringRef Base = "grad_mode";
+    if (Class->getName() == "InferenceMode")
+      Base = "inference_mode";
+    else if (Effect == GradModeEffect::Disables)
+      Base = "no_grad";
+    SourceLocation TypeEnd;
+    SourceRange Empty;
+    if (const auto *Object = dyn_cast<CXXTemporaryObjectExpr>(Temporary)) {
+      TypeEnd = Object->getTypeSourceInfo()->getTypeLoc().getEndLoc();
+      if (llvm::all_of(Object->arguments(), [](const Expr *Arg) {
+            return isa<CXXDefaultArgExpr>(Arg);
+          }))
+        Empty = Object->getParenOrBraceRange();
+    } else {
+      TypeEnd = cast<CXXFunctionalCastExpr>(Temporary)
+                    ->getTypeInfoAsWritten()
+                    ->getTypeLoc()
+                    .getEndLoc();
+    }
+    const SourceLocation AfterType =
+        Lexer::getLocForEndOfToken(TypeEnd, 0, SM, LangOpts);
+    if (AfterType.isInvalid())
+      return;
+    const std::string Name =
+        chooseName(Where, Scope->getSourceRange(), S->getBeginLoc(), Base);
+    if (Empty.isValid())
+      Diag << FixItHint::CreateReplacement(
+          CharSourceRange::getTokenRange(Empty), " " + Name);
+    else
+      Diag << FixItHint::CreateInsertion(AfterType, " " + Name);
+    FixedTemporaries.insert(S);
+  }
+
+  /// True when naming the discarded temporaries before `Forward` (their
+  /// own fix-its) turns gradients off for it.
+  bool coveredByFixedTemporary(const CallExpr *Forward) {
+    const auto Guard =
+        scope::innermostGuard(Forward, Context, /*CountTemporaries=*/true);
+    return Guard && !Guard->Var && Guard->Effect != GradModeEffect::Enables &&
+           FixedTemporaries.contains(Guard->Declaration);
+  }
+
+  void analyzeRegions(const scope::EnclosingBody &Where) {
+    BodyFlow &Flow = flowOf(Where);
+    if (!Flow.Graph || Flow.Sources.empty())
+      return;
+
+    std::vector<llvm::SmallVector<const CallExpr *, 4>> Regions(
+        Flow.Sources.size());
+    for (const CallExpr *Forward : Flow.Forwards) {
+      auto It = Flow.Before.find(Forward);
+      if (It == Flow.Before.end() || Forward->getBeginLoc().isInvalid())
+        continue;
+      const ModuleRef Module =
+          moduleRef(api::getForwardReceiver(Forward), Context);
+      llvm::SmallVector<unsigned, 2> In;
+      for (unsigned I = 0; I < Flow.Sources.size(); ++I)
+        if (It->second.test(I + 1) &&
+            (!Flow.Sources[I].Call || covers(Flow.Sources[I].Module, Module)))
+          In.push_back(I);
+      if (In.empty() || isGuarded(Forward, Flow, 0) ||
+          feedsGradients(Forward, Where.Body))
+        continue;
+      for (unsigned I : In)
+        Regions[I].push_back(Forward);
+    }
+
+    for (unsigned I = 0; I < Flow.Sources.size(); ++I) {
+      // Forward passes in several regions belong to the first.
+      llvm::SmallVector<const CallExpr *, 4> Forwards;
+      for (const CallExpr *Forward : Regions[I])
+        if (Reported.insert(Forward).second)
+          Forwards.push_back(Forward);
+      if (Forwards.empty())
+        continue;
+      const Source &Src = Flow.Sources[I];
+      std::optional<FixItHint> Fix;
+      if (!llvm::all_of(Forwards, [this](const CallExpr *Forward) {
+            return coveredByFixedTemporary(Forward);
+          }))
+        Fix = regionFix(Flow, Src, Forwards);
+      {
+        auto Diag =
+            Src.Call ? Check.diag(forwardLoc(Forwards.front()),
+                                  "forward pass after %select{'eval()'|"
+                                  "'train(false)'}0 still records an "
+                                  "autograd graph")
+                           << (Src.Call->getMethodDecl()->getName() == "train")
+                     : Check.diag(forwardLoc(Forwards.front()),
+                                  "forward pass in evaluation function %0 "
+                                  "still records an autograd graph")
+                           << Where.Function;
+        if (Fix)
+          Diag << *Fix;
+      }
+      if (Src.Call)
+        Check.diag(Src.Call->getExprLoc(), "module put in evaluation mode here",
+                   DiagnosticIDs::Note);
+      else
+        Check.diag(Where.Function->getLocation(),
+                   "%0 is an evaluation function through option "
+                   "'EvalFunctions'",
+                   DiagnosticIDs::Note)
+            << Where.Function;
+    }
+  }
+
+  EvalWithoutNoGradCheck &Check;
+  ASTContext &Context;
+  const SourceManager &SM;
+  const LangOptions &LangOpts;
+  llvm::DenseMap<const Stmt *, std::unique_ptr<BodyFlow>> Flows;
+  llvm::DenseMap<const Stmt *, std::unique_ptr<Dependence>> Dependences;
+  llvm::DenseMap<const Stmt *, llvm::StringSet<>> Identifiers;
+  llvm::DenseMap<const Stmt *, std::vector<Allocation>> Allocations;
+  llvm::DenseMap<const FunctionDecl *, bool> CallersGuarded;
+  llvm::DenseMap<const FunctionDecl *, bool> HelperNeedsGrad;
+  llvm::DenseSet<const Stmt *> FixedTemporaries;
+  llvm::DenseSet<const CallExpr *> Reported;
+};
+
+EvalWithoutNoGradCheck::EvalWithoutNoGradCheck(StringRef Name,
+                                               ClangTidyContext *Context)
+    : ClangTidyCheck(Name, Context),
+      EvalFunctions(Options.get("EvalFunctions", "")),
+      GuardType(Options.get("GuardType", DefaultGuardType)) {
+  if (!EvalFunctions.empty()) {
+    llvm::Regex Regex("^(" + EvalFunctions + ")$");
+    std::string Error;
+    if (Regex.isValid(Error))
+      EvalFunctionsRegex.emplace(std::move(Regex));
+    else
+      configurationDiag("invalid regular expression '%0' for option "
+                        "'EvalFunctions': %1")
+          << EvalFunctions << Error;
+  }
+  StringRef Type = GuardType;
+  Type.consume_front("::");
+  if (llvm::is_contained({"torch::NoGradGuard", "at::NoGradGuard",
+                          "c10::NoGradGuard", "torch::InferenceMode",
+                          "c10::InferenceMode",
+                          "torch::autograd::InferenceMode"},
+                         Type)) {
+    GuardTypeToInsert = GuardType;
+  } else {
+    GuardTypeToInsert = DefaultGuardType;
+    configurationDiag("invalid value '%0' for option 'GuardType': expected "
+                      "'torch::NoGradGuard' or 'torch::InferenceMode'")
+        << GuardType;
+  }
+}
+
+EvalWithoutNoGradCheck::~EvalWithoutNoGradCheck() = default;
+
+void EvalWithoutNoGradCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
+  Options.store(Opts, "EvalFunctions", EvalFunctions);
+  Options.store(Opts, "GuardType", GuardType);
+}
+
+void EvalWithoutNoGradCheck::registerMatchers(MatchFinder *Finder) {
+  const auto InUserCode = allOf(unless(isInTemplateInstantiation()),
+                                unless(isExpansionInSystemHeader()));
+  Finder->addMatcher(expr(api::forwardCall(), InUserCode).bind(ForwardId),
+                     this);
+  const auto UserFunction = functionDecl(unless(isExpansionInSystemHeader()));
+  Finder->addMatcher(callExpr(callee(UserFunction), InUserCode).bind(CallId),
+                     this);
+  Finder->addMatcher(
+      declRefExpr(to(UserFunction), InUserCode).bind(FunctionRefId), this);
+  Finder->addMatcher(lambdaExpr(InUserCode).bind(LambdaId), this);
+  const auto GuardClass = cxxRecordDecl(isSameOrDerivedFrom(
+      hasAnyName("::c10::AutoGradMode", "::c10::InferenceMode")));
+  Finder->addMatcher(
+      expr(anyOf(cxxTemporaryObjectExpr(), cxxFunctionalCastExpr()),
+           hasType(hasUnqualifiedDesugaredType(
+               recordType(hasDeclaration(GuardClass)))),
+           InUserCode)
+          .bind(TemporaryId),
+      this);
+}
+
+/// The function a call is attributed to: templates by their pattern.
+static const FunctionDecl *canonicalTarget(const FunctionDecl *FD) {
+  if (const FunctionDecl *Pattern = FD->getTemplateInstantiationPattern())
+    FD = Pattern;
+  return FD->getCanonicalDecl();
+}
+
+void EvalWithoutNoGradCheck::check(const MatchFinder::MatchResult &Result) {
+  Context = Result.Context;
+  if (const auto *Forward = Result.Nodes.getNodeAs<Expr>(ForwardId)) {
+    const scope::EnclosingBody Where =
+        scope::enclosingBody(Forward, *Result.Context);
+    if (Where.Body)
+      Bodies.insert({Where.Body, Where});
+    return;
+  }
+  if (const auto *Lambda = Result.Nodes.getNodeAs<LambdaExpr>(LambdaId)) {
+    Lambdas[Lambda->getCallOperator()->getCanonicalDecl()] = Lambda;
+    return;
+  }
+  if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>(CallId)) {
+    if (const FunctionDecl *FD = Call->getDirectCallee())
+      CallSites[canonicalTarget(FD)].push_back(Call);
+    return;
+  }
+  if (const auto *Ref = Result.Nodes.getNodeAs<DeclRefExpr>(FunctionRefId)) {
+    // A function named other than as the callee of a call may be called from
+    // anywhere.
+    TraversalKindScope AsIs(*Result.Context, TK_AsIs);
+    const Expr *Child = Ref;
+    DynTypedNodeList Parents = Result.Context->getParents(*Ref);
+    while (!Parents.empty() && Parents[0].get<ImplicitCastExpr>()) {
+      Child = Parents[0].get<ImplicitCastExpr>();
+      Parents = Result.Context->getParents(*Child);
+    }
+    const auto *Call = Parents.empty() ? nullptr : Parents[0].get<CallExpr>();
+    if (!Call || Call->getCallee() != Child)
+      if (const auto *FD = dyn_cast<FunctionDecl>(Ref->getDecl()))
+        Escaping.insert(canonicalTarget(FD));
+    return;
+  }
+  if (const auto *Temporary = Result.Nodes.getNodeAs<Expr>(TemporaryId)) {
+    // The statement is the temporary with its cleanups.
+    TraversalKindScope AsIs(*Result.Context, TK_AsIs);
+    const Stmt *S = Temporary;
+    for (unsigned Depth = 0; Depth < 3; ++Depth) {
+      const DynTypedNodeList Parents = Result.Context->getParents(*S);
+      const auto *Wrapper = Parents.empty() ? nullptr : Parents[0].get<Expr>();
+      if (!Wrapper || !isa<ExprWithCleanups, CXXBindTemporaryExpr>(Wrapper))
+        break;
+      S = Wrapper;
+    }
+    if (scope::asDiscardedGuard(S) == Temporary &&
+        scope::isInStatementPosition(S, *Result.Context)) {
+      TemporaryGuards.push_back(S);
+      const scope::EnclosingBody Where =
+          scope::enclosingBody(S, *Result.Context);
+      if (Where.Body)
+        Bodies.insert({Where.Body, Where});
+    }
+  }
+}
+
+void EvalWithoutNoGradCheck::onEndOfTranslationUnit() {
+  if (Context) {
+    Analysis A(*this, *Context);
+    A.run();
+  }
+  Context = nullptr;
+  Bodies.clear();
+  TemporaryGuards.clear();
+  CallSites.clear();
+  Escaping.clear();
+  Lambdas.clear();
+}
+
+} // namespace clang::tidy::torch

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: Apache-2.0
+// The grad-mode guard variables whose scopes enclose a statement.
+
+#include "GradModeScope.h"
+#include "clang/AST/ParentMapContext.h"
+#include "clang/AST/StmtCXX.h"
+
+namespace clang::tidy::torch::scope {
+
+namespace {
+
+std::optional<ScopedGuard> guardIn(const Stmt *S, ASTContext &Context,
+                                   bool CountTemporaries) {
+  if (const auto *DS = dyn_cast_or_null<DeclStmt>(S)) {
+    for (const Decl *D : llvm::reverse(DS->decls())) {
+      const auto *VD = dyn_cast<VarDecl>(D);
+      if (!VD || VD->getType()->isReferenceType() || !VD->getInit())
+        continue;
+      const api::GradModeEffect Effect =
+          api::gradModeGuardEffect(VD->getInit(), Context);
+      if (Effect != api::GradModeEffect::None)
+        return ScopedGuard{DS, VD, Effect};
+    }
+    return std::nullopt;
+  }
+  if (CountTemporaries)
+    if (const Expr *Temporary = asDiscardedGuard(S))
+      return ScopedGuard{S, nullptr,
+                         api::gradModeGuardEffect(Temporary, Context)};
+  return std::nullopt;
+}
+
+const Stmt *initOf(const Stmt *S) {
+  if (const auto *If = dyn_cast<IfStmt>(S))
+    return If->getInit();
+  if (const auto *Switch = dyn_cast<SwitchStmt>(S))
+    return Switch->getInit();
+  if (const auto *For = dyn_cast<ForStmt>(S))
+    return For->getInit();
+  if (const auto *RangeFor = dyn_cast<CXXForRangeStmt>(S))
+    return RangeFor->getInit();
+  return nullptr;
+}
+
+} // namespace
+
+std::optional<ScopedGuard> innermostGuard(const Stmt *S, ASTContext &Context,
+                                          bool CountTemporaries) {
+  TraversalKindScope AsIs(Context, TK_AsIs);
+  const Stmt *Child = S;
+  DynTypedNode Node = DynTypedNode::create(*S);
+  for (unsigned Depth = 0; Depth < 512; ++Depth) {
+    const DynTypedNodeList Parents = Context.getParents(Node);
+    if (Parents.empty())
+      return std::nullopt;
+    Node = Parents[0];
+    if (const auto *Decl = Node.get<clang::Decl>()) {
+      if (!isa<VarDecl>(Decl))
+        return std::nullopt; // The function, or a lambda's class.
+      continue;
+    }
+    const auto *Parent = Node.get<Stmt>();
+    if (!Parent || isa<LambdaExpr>(Parent))
+      return std::nullopt;
+    if (const auto *Compound = dyn_cast<CompoundStmt>(Parent)) {
+      const auto *It = llvm::find(Compound->body(), Child);
+      while (It != Compound->body_begin())
+        if (auto Guard = guardIn(*--It, Context, CountTemporaries))
+          return Guard;
+    } else if (const Stmt *Init = initOf(Parent); Init && Init != Child) {
+      if (auto Guard = guardIn(Init, Context, CountTemporaries))
+        return Guard;
+    }
+    Child = Parent;
+  }
+  return std::nullopt;
+}
+
+const Expr *asDiscardedGuard(const Stmt *S) {
+  const auto *E = dyn_cast_or_null<Expr>(S);
+  if (!E)
+    return nullptr;
+  if (const auto *Cleanups = dyn_cast<ExprWithCleanups>(E))
+    E = Cleanups->getSubExpr();
+  if (const auto *Bind = dyn_cast<CXXBindTemporaryExpr>(E))
+    E = Bind->getSubExpr();
+  if (!isa<CXXTemporaryObjectExpr, CXXFunctionalCastExpr>(E))
+    return nullptr;
+  return api::asGradModeGuardConstruction(E) ? E : nullptr;
+}
+
+bool isInStatementPosition(const Stmt *S, ASTContext &Context) {
+  TraversalKindScope AsIs(Context, TK_AsIs);
+  const DynTypedNodeList Parents = Context.getParents(*S);
+  const Stmt *Parent = Parents.empty() ? nullptr : Parents[0].get<Stmt>();
+  if (!Parent)
+    return false;
+  if (isa<CompoundStmt, CaseStmt, DefaultStmt, LabelStmt, AttributedStmt>(
+          Parent))
+    return true;
+  if (const auto *If = dyn_cast<IfStmt>(Parent))
+    return If->getThen() == S || If->getElse() == S;
+  if (const auto *For = dyn_cast<ForStmt>(Parent))
+    return For->getBody() == S;
+  if (const auto *While = dyn_cast<WhileStmt>(Parent))
+    return While->getBody() == S;
+  if (const auto *Do = dyn_cast<DoStmt>(Parent))
+    return Do->getBody() == S;
+  if (const auto *RangeFor = dyn_cast<CXXForRangeStmt>(Parent))
+    return RangeFor->getBody() == S;
+  return false;
+}
+
+EnclosingBody enclosingBody(const Stmt *S, ASTContext &Context) {
+  TraversalKindScope AsIs(Context, TK_AsIs);
+  DynTypedNode Node = DynTypedNode::create(*S);
+  for (unsigned Depth = 0; Depth < 512; ++Depth) {
+    const DynTypedNodeList Parents = Context.getParents(Node);
+    if (Parents.empty())
+      return {};
+    // A lambda's body has two parents: the lambda and its call operator.
+    for (const DynTypedNode &Parent : Parents)
+      if (const auto *Lambda = Parent.get<LambdaExpr>())
+        return {Lambda->getCallOperator(), Lambda->getBody(), Lambda};
+    Node = Parents[0];
+    if (const auto *FD = Node.get<FunctionDecl>())
+      return {FD, FD->getBody(), nullptr};
+    if (const auto *D = Node.get<Decl>(); D && !isa<VarDecl>(D))
+      return {};
+  }
+  return {};
+}
+
+} // namespace clang::tidy::torch::scope
