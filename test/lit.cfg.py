@@ -39,6 +39,7 @@ config.substitutions.extend([
     ("%mock_torch2", mock2),
     ("%mock_torch", mock1),
     ("%torch_tidy", q(config.torch_tidy)),
+    ("%torch_clangd", q(config.torch_clangd)),
     ("%clang_tidy_plugin", q(config.clang_tidy) + " --load=" + q(config.torch_tidy_plugin)),
     ("%clangxx", q(config.clangxx)),
     ("%libtorch_flags", libtorch_flags),
@@ -47,6 +48,9 @@ config.substitutions.extend([
     ("%src_root", q(src)),
     ("%obj_root", q(config.torch_tidy_obj_root)),
 ])
+
+if config.torch_clangd_enabled:
+    config.available_features.add("torch-clangd")
 
 if os.path.exists(os.path.join(config.libtorch_include, "torch", "torch.h")):
     config.available_features.add("libtorch")
