@@ -17,6 +17,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 
 sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -75,9 +76,9 @@ class Session:
 
     def __init__(self, args, files, configs):
         self.args = args
-        self.dir = os.path.abspath(args.workdir)
-        shutil.rmtree(self.dir, ignore_errors=True)
-        os.makedirs(self.dir)
+        # Outside the source tree: clangd would apply a .clang-tidy or .clangd
+        # of any directory above the workspace.
+        self.dir = tempfile.mkdtemp(prefix="torch-clangd-test-")
         with open(os.path.join(self.dir, "compile_flags.txt"), "w") as out:
             out.write("-std=c++17\n-isystem\n%s\n" % os.path.realpath(MOCK_TORCH))
         for name, text in configs.items():
@@ -101,8 +102,10 @@ class Session:
 
     def __exit__(self, kind, value, traceback):
         self.server.__exit__(kind, value, traceback)
-        if kind is not None:
-            print("clangd log: %s" % self.log, file=sys.stderr)
+        if kind is None and not self.args.keep:
+            shutil.rmtree(self.dir, ignore_errors=True)
+        else:
+            print("workspace and clangd log kept in %s" % self.dir, file=sys.stderr)
 
     def diagnostics(self, name, text, version):
         path = self.paths[name]
@@ -249,7 +252,8 @@ def main():
     parser.add_argument("--clangd", required=True, help="torch-clangd to test")
     parser.add_argument("--torch-tidy", help="torch-tidy, for the version scenario")
     parser.add_argument("--route", choices=sorted(ROUTES), default="clang-tidy")
-    parser.add_argument("--workdir", help="scratch directory (replaced)")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the scratch workspace (it is kept on failure)")
     parser.add_argument("--timeout", type=float, default=120,
                         help="seconds to wait for any one answer")
     args = parser.parse_args()
