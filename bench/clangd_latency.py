@@ -64,7 +64,7 @@ def session(binary, tidy, args, workdir):
     with LspServer(argv, cwd=workdir, env=env, stderr_path=log) as server:
         server.initialize(workdir, timeout=args.timeout)
         # Let start-up work (the standard library index) finish first.
-        time.sleep(args.settle)
+        wait_idle(server, args.settle)
         sent = server.stamp()
         server.did_open(path, text)
         received, diagnostics = server.wait_diagnostics(path, 1, timeout=args.timeout)
@@ -74,13 +74,26 @@ def session(binary, tidy, args, workdir):
         for version in range(2, 2 + args.edits):
             # Below the preamble: an edit rebuilds the main-file AST only.
             text += "// edit %d\n" % version
-            time.sleep(args.settle)
+            # Let the indexing of the preamble and of the last AST finish first.
+            wait_idle(server, args.settle)
             sent = server.stamp()
             server.did_change(path, text, version)
             received, diagnostics = server.wait_diagnostics(path, version, timeout=args.timeout)
             edits.append((received.wall - sent.wall, received.cpu - sent.cpu))
             verify(diagnostics, tidy, path, log)
     return opened, edits
+
+
+def wait_idle(server, quiet, limit=120):
+    """Waits until the server has used under 2% of a CPU for `quiet` seconds."""
+    deadline = time.monotonic() + limit
+    last = server.stamp()
+    while time.monotonic() < deadline:
+        time.sleep(quiet)
+        now = server.stamp()
+        if now.cpu is None or now.cpu - last.cpu < 0.02 * quiet:
+            return
+        last = now
 
 
 def verify(diagnostics, tidy, path, log):
@@ -146,8 +159,9 @@ def main():
     parser.add_argument("--edits", type=int, default=3, help="edits timed per run (default 3)")
     parser.add_argument("--timeout", type=float, default=600,
                         help="seconds to wait for any one answer")
-    parser.add_argument("--settle", type=float, default=2,
-                        help="idle seconds before each timed request (default 2)")
+    parser.add_argument("--settle", type=float, default=1,
+                        help="seconds the server must be idle before each timed request "
+                             "(default 1)")
     parser.add_argument("--tidy-time-runs", type=int, default=3,
                         help="runs of clangd's --check-tidy-time (default 3; 0 skips)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch directories")
