@@ -46,6 +46,7 @@ config.substitutions.extend([
     ("%expect_exit", q(config.python) + " " + q(os.path.join(src, "test", "lint", "Inputs", "expect_exit.py"))),
     ("%lint_inputs", q(os.path.join(src, "test", "lint", "Inputs"))),
     ("%sarif_schema", q(os.path.join(os.path.dirname(src), "shared", "sarif-schema-2.1.0.json"))),
+    ("%torch_clangd", q(config.torch_clangd)),
     ("%clang_tidy_plugin", q(config.clang_tidy) + " --load=" + q(config.torch_tidy_plugin)),
     ("%clangxx", q(config.clangxx)),
     ("%libtorch_flags", libtorch_flags),
@@ -54,6 +55,9 @@ config.substitutions.extend([
     ("%src_root", q(src)),
     ("%obj_root", q(config.torch_tidy_obj_root)),
 ])
+
+if config.torch_clangd_enabled:
+    config.available_features.add("torch-clangd")
 
 if os.path.exists(os.path.join(config.libtorch_include, "torch", "torch.h")):
     config.available_features.add("libtorch")
