@@ -13,6 +13,8 @@ scripts/check_artifacts.py (run by ctest) verifies the result stays complete.
 import argparse
 import os
 import re
+import shutil
+import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -158,15 +160,19 @@ def main():
 
     module = os.path.join(ROOT, "checks", "TorchTidyModule.cpp")
     insert_sorted(module, r'^#include "\w+Check\.h"$', '#include "%s.h"' % cls, str)
+    # Registrations may be wrapped by clang-format: sort on the class name, which
+    # is always on the registerCheck< line and orders like the check name.
     insert_sorted(module, r'registerCheck<',
                   '    Factories.registerCheck<%s>("torch-%s");' % (cls, name),
-                  lambda line: re.search(r'"(torch-[^"]+)"', line).group(1))
+                  lambda line: re.search(r'registerCheck<(\w+)>', line).group(1))
     insert_sorted(os.path.join(ROOT, "checks", "CMakeLists.txt"), r'^  \w+Check\.cpp$',
                   "  %s.cpp" % cls, str)
     insert_sorted(os.path.join(ROOT, "docs", "checks", "README.md"), r'^\| \[torch-',
                   "| [torch-%s](%s.md) | %s |" % (name, name, fields["Summary"]), str)
     insert_sorted(os.path.join(ROOT, "CHANGELOG.md"), r'^- New check `torch-',
                   "- New check `torch-%s`: %s." % (name, summary), str)
+    if shutil.which("clang-format-19"):
+        subprocess.run(["clang-format-19", "-i", module], check=False)
     print("next: write the matchers, the lit test, the doc page and test/runtime/%s/ cases" % name)
 
 
