@@ -138,8 +138,9 @@ void ResultCache::store(llvm::StringRef Key,
     llvm::raw_fd_ostream OS(FD, /*shouldClose=*/true);
     OS << Root;
   }
+  // A cache entry that cannot be stored is only a miss next time.
   if (llvm::sys::fs::rename(Temp, Path))
-    llvm::sys::fs::remove(Temp);
+    (void)llvm::sys::fs::remove(Temp);
 }
 
 } // namespace clang::tidy::torch::lint

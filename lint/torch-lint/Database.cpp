@@ -16,8 +16,9 @@ namespace {
 std::string normalized(llvm::StringRef Path, llvm::StringRef Base = "") {
   llvm::SmallString<256> Abs(Path);
   if (!llvm::sys::path::is_absolute(Abs)) {
+    // Without a current directory the path stays relative, as given.
     if (Base.empty())
-      llvm::sys::fs::make_absolute(Abs);
+      (void)llvm::sys::fs::make_absolute(Abs);
     else
       llvm::sys::fs::make_absolute(Base, Abs);
   }

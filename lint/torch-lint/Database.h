@@ -35,7 +35,7 @@ public:
   explicit FixedCommandsDatabase(std::vector<tooling::CompileCommand> Commands)
       : Commands(std::move(Commands)) {}
   std::vector<tooling::CompileCommand>
-  getCompileCommands(llvm::StringRef) const override {
+  getCompileCommands(llvm::StringRef /*FilePath*/) const override {
     return Commands;
   }
 

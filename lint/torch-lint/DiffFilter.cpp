@@ -8,6 +8,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
+#include <array>
 
 namespace clang::tidy::torch::lint {
 namespace {
@@ -16,18 +17,25 @@ llvm::Expected<std::string> git(llvm::ArrayRef<llvm::StringRef> Args) {
   auto Git = llvm::sys::findProgramByName("git");
   if (!Git)
     return usageError("--diff-base needs git on PATH");
-  llvm::SmallString<128> OutFile, ErrFile;
-  llvm::sys::fs::createTemporaryFile("torch-lint-git", "out", OutFile);
-  llvm::sys::fs::createTemporaryFile("torch-lint-git", "err", ErrFile);
+  llvm::SmallString<128> OutFile;
+  llvm::SmallString<128> ErrFile;
+  if (std::error_code EC =
+          llvm::sys::fs::createTemporaryFile("torch-lint-git", "out", OutFile))
+    return usageError("cannot create a temporary file: " + EC.message());
+  if (std::error_code EC = llvm::sys::fs::createTemporaryFile("torch-lint-git",
+                                                              "err", ErrFile)) {
+    (void)llvm::sys::fs::remove(OutFile); // Best effort.
+    return usageError("cannot create a temporary file: " + EC.message());
+  }
   std::vector<llvm::StringRef> Argv{*Git};
   Argv.insert(Argv.end(), Args.begin(), Args.end());
-  std::optional<llvm::StringRef> Redirects[] = {std::nullopt, OutFile.str(),
-                                                ErrFile.str()};
+  const std::array<std::optional<llvm::StringRef>, 3> Redirects = {
+      std::nullopt, OutFile.str(), ErrFile.str()};
   int RC = llvm::sys::ExecuteAndWait(*Git, Argv, std::nullopt, Redirects);
   auto Out = llvm::MemoryBuffer::getFile(OutFile);
   auto Err = llvm::MemoryBuffer::getFile(ErrFile);
-  llvm::sys::fs::remove(OutFile);
-  llvm::sys::fs::remove(ErrFile);
+  (void)llvm::sys::fs::remove(OutFile); // Best effort: temporary files.
+  (void)llvm::sys::fs::remove(ErrFile);
   if (RC != 0) {
     std::string Message =
         Err ? (*Err)->getBuffer().split('\n').first.trim().str() : "";
@@ -75,7 +83,7 @@ llvm::Expected<LineFilter> LineFilter::fromGitDiff(llvm::StringRef Rev) {
         (!CountText.empty() && CountText.getAsInteger(10, Count)))
       continue;
     if (Count)
-      Current->Ranges.push_back({Start, Start + Count - 1});
+      Current->Ranges.emplace_back(Start, Start + Count - 1);
   }
   auto Untracked = git({"-C", Root, "ls-files", "--others",
                         "--exclude-standard", "--full-name"});
@@ -117,12 +125,17 @@ llvm::Expected<LineFilter> LineFilter::fromJson(llvm::StringRef Json) {
       F.AllLines = false;
       for (const llvm::json::Value &R : *Ranges) {
         const llvm::json::Array *Pair = R.getAsArray();
-        if (!Pair || Pair->size() != 2 || !(*Pair)[0].getAsInteger() ||
-            !(*Pair)[1].getAsInteger())
+        const std::optional<int64_t> First = Pair && Pair->size() == 2
+                                                 ? (*Pair)[0].getAsInteger()
+                                                 : std::nullopt;
+        const std::optional<int64_t> Last = Pair && Pair->size() == 2
+                                                ? (*Pair)[1].getAsInteger()
+                                                : std::nullopt;
+        if (!First || !Last)
           return usageError(
               "invalid --line-filter: \"lines\" holds [first, last] pairs");
-        F.Ranges.push_back({static_cast<unsigned>(*(*Pair)[0].getAsInteger()),
-                            static_cast<unsigned>(*(*Pair)[1].getAsInteger())});
+        F.Ranges.emplace_back(static_cast<unsigned>(*First),
+                              static_cast<unsigned>(*Last));
       }
     }
     Filter.Files.push_back(std::move(F));

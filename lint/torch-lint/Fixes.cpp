@@ -30,11 +30,14 @@ bool overlaps(const Edit &A, const Edit &B) {
 
 std::string describe(const Finding &F, const Edit &E) {
   std::string Text = llvm::StringRef(E.Text).split('\n').first.trim().str();
-  std::string What =
-      E.Length == 0    ? "inserting '" + Text + "'"
-      : E.Text.empty() ? "removing " + std::to_string(E.Length) + " characters"
-                       : "replacing " + std::to_string(E.Length) +
-                             " characters with '" + Text + "'";
+  std::string What;
+  if (E.Length == 0)
+    What = "inserting '" + Text + "'";
+  else if (E.Text.empty())
+    What = "removing " + std::to_string(E.Length) + " characters";
+  else
+    What = "replacing " + std::to_string(E.Length) + " characters with '" +
+           Text + "'";
   return "[" + F.Check + "] at " + displayPath(F.Where.File) + ":" +
          std::to_string(F.Where.Line) + ":" + std::to_string(F.Where.Column) +
          " " + What;
@@ -56,15 +59,22 @@ llvm::Error writeAtomically(llvm::StringRef Path, llvm::StringRef Contents) {
     OS.flush();
     if (OS.has_error()) {
       OS.clear_error();
-      llvm::sys::fs::remove(Temp);
+      (void)llvm::sys::fs::remove(Temp); // Best effort; the error is reported.
       return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                      "cannot write '%s'", Temp.c_str());
     }
   }
-  if (HaveStatus)
-    llvm::sys::fs::setPermissions(Temp, Status.permissions());
+  if (HaveStatus) {
+    if (std::error_code EC =
+            llvm::sys::fs::setPermissions(Temp, Status.permissions())) {
+      (void)llvm::sys::fs::remove(Temp); // Best effort; the error is reported.
+      return llvm::createStringError(EC,
+                                     "cannot keep the permissions of '%s': %s",
+                                     Path.str().c_str(), EC.message().c_str());
+    }
+  }
   if (std::error_code EC = llvm::sys::fs::rename(Temp, Path)) {
-    llvm::sys::fs::remove(Temp);
+    (void)llvm::sys::fs::remove(Temp); // Best effort; the error is reported.
     return llvm::createStringError(EC, "cannot replace '%s': %s",
                                    Path.str().c_str(), EC.message().c_str());
   }

@@ -128,9 +128,9 @@ llvm::Error checkGlobs(llvm::StringRef List, llvm::StringRef Origin,
       continue;
     bool Found = false;
     if (hasWildcard(Glob)) {
-      for (const auto &Entry : Known)
-        if ((Found = globMatches(Glob, Entry.getKey())))
-          break;
+      Found = llvm::any_of(Known, [&](const auto &Entry) {
+        return globMatches(Glob, Entry.getKey());
+      });
     } else {
       Found = Known.contains(Glob);
     }
@@ -302,9 +302,10 @@ llvm::Error validateChecks(const LintOptions &Opts) {
   if (Opts.Config) {
     auto Parsed =
         parseConfiguration(llvm::MemoryBufferRef(*Opts.Config, "--config"));
-    if (Parsed && Parsed->Checks)
-      if (llvm::Error E = checkGlobs(*Parsed->Checks, "--config", All.Names))
-        return E;
+    if (Parsed)
+      if (const std::optional<std::string> &Checks = Parsed->Checks)
+        if (llvm::Error E = checkGlobs(*Checks, "--config", All.Names))
+          return E;
   }
   return llvm::Error::success();
 }

@@ -61,7 +61,8 @@ std::string fileUri(llvm::StringRef Path) {
 
 std::string cwdDir() {
   llvm::SmallString<256> Cwd;
-  llvm::sys::fs::current_path(Cwd);
+  if (llvm::sys::fs::current_path(Cwd))
+    return "";
   return std::string(Cwd) + "/";
 }
 

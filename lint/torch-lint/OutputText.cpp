@@ -80,12 +80,14 @@ void printText(llvm::raw_ostream &OS, const std::vector<Finding> &Findings,
                    F.Check + (F.WarningAsError ? ",-warnings-as-errors" : ""));
     printSnippet(Out, F.Where, F.LineText, Paint);
     for (const Edit &E : F.Fix) {
-      std::string Action =
-          E.Length == 0 ? "insert " + quoted(E.Text)
-          : E.Text.empty()
-              ? "remove " + std::to_string(E.Length) + " characters"
-              : "replace " + std::to_string(E.Length) + " characters with " +
-                    quoted(E.Text);
+      std::string Action;
+      if (E.Length == 0)
+        Action = "insert " + quoted(E.Text);
+      else if (E.Text.empty())
+        Action = "remove " + std::to_string(E.Length) + " characters";
+      else
+        Action = "replace " + std::to_string(E.Length) + " characters with " +
+                 quoted(E.Text);
       fmt::format_to(
           std::back_inserter(Out), "{} {} {}\n",
           Paint(Bold, location(E.Begin) + ":"),

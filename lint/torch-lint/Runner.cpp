@@ -69,10 +69,9 @@ bool reachesLibTorch(llvm::StringRef MainFile,
 }
 
 bool onlyTorchChecks(const ClangTidyOptions &Options) {
-  for (const std::string &Name : getCheckNames(Options, false))
-    if (!llvm::StringRef(Name).starts_with("torch-"))
-      return false;
-  return true;
+  return llvm::all_of(getCheckNames(Options, false), [](llvm::StringRef Name) {
+    return Name.starts_with("torch-");
+  });
 }
 
 class Worker {
@@ -210,6 +209,7 @@ std::vector<UnitResult> runUnits(const std::vector<Unit> &Units,
   // Parsing LibTorch nests deeply: give each worker a main-thread-sized stack.
   constexpr unsigned StackSize = 16u << 20;
   std::vector<llvm::thread> Threads;
+  Threads.reserve(Jobs);
   for (unsigned T = 0; T < Jobs; ++T)
     Threads.emplace_back(std::optional<unsigned>(StackSize), Body);
   for (llvm::thread &T : Threads)

@@ -31,7 +31,8 @@ int fail(llvm::Error E) {
 
 void listChecks(const LintOptions &Opts) {
   llvm::SmallString<256> Probe;
-  llvm::sys::fs::current_path(Probe);
+  // Without a current directory only the global configuration applies.
+  (void)llvm::sys::fs::current_path(Probe);
   llvm::sys::path::append(Probe, "dummy.cpp");
   auto Options = createOptionsProvider(Opts)->getOptions(Probe);
   std::vector<std::string> Names = clang::tidy::getCheckNames(Options, false);
@@ -58,7 +59,7 @@ public:
     llvm::errs() << "\r\x1b[K" << Line;
     llvm::errs().flush();
   }
-  void clear() {
+  void clear() const {
     if (Enabled)
       llvm::errs() << "\r\x1b[K";
   }
@@ -142,7 +143,7 @@ int main(int Argc, const char **Argv) {
       ++S.Skipped;
       break;
     case UnitResult::Status::Failed:
-      S.Failed.push_back({R.File, R.Reason});
+      S.Failed.emplace_back(R.File, R.Reason);
       break;
     }
     for (Finding &F : R.Findings)
