@@ -2,6 +2,7 @@
 // torch-frozen-param-in-optimizer: frozen parameters handed to an optimizer.
 
 #include "FrozenParamInOptimizerCheck.h"
+#include "utils/AstWalk.h"
 #include "utils/FlowGraph.h"
 #include "utils/TorchApi.h"
 #include "clang/AST/ParentMapContext.h"
@@ -15,6 +16,13 @@ using namespace clang::ast_matchers;
 namespace clang::tidy::torch {
 
 namespace {
+
+using ast::enclosingBody;
+using ast::enclosingLoops;
+using ast::isLoop;
+using ast::isWithin;
+using ast::loopBody;
+using ast::parentStmt;
 
 constexpr llvm::StringLiteral ConstructionId = "construction";
 constexpr unsigned MaxDepth = 8;
@@ -122,30 +130,6 @@ bool covers(const ParamSet &Unfreeze, const ParamSet &Frozen) {
     return false;
   }
   return false;
-}
-
-const Stmt *parentStmt(const Stmt *S, ASTContext &Context) {
-  const DynTypedNodeList Parents = Context.getParents(*S);
-  return Parents.empty() ? nullptr : Parents[0].get<Stmt>();
-}
-
-/// The function or lambda whose body directly contains `S`.
-std::pair<const Decl *, Stmt *> enclosingBody(const Stmt *S,
-                                              ASTContext &Context) {
-  DynTypedNode Node = DynTypedNode::create(*S);
-  for (unsigned Depth = 0; Depth < 256; ++Depth) {
-    const DynTypedNodeList Parents = Context.getParents(Node);
-    if (Parents.empty())
-      return {};
-    Node = Parents[0];
-    if (const auto *Lambda = Node.get<LambdaExpr>())
-      return {Lambda->getCallOperator(), Lambda->getBody()};
-    if (const auto *FD = Node.get<FunctionDecl>())
-      return {FD, FD->getBody()};
-    if (Node.get<Decl>() && !Node.get<VarDecl>() && !Node.get<DeclStmt>())
-      return {};
-  }
-  return {};
 }
 
 /// The range-based for loop that declares `VD` as its loop variable.

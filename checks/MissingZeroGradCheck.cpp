@@ -4,6 +4,7 @@
 
 #include "MissingZeroGradCheck.h"
 #include "clang-tidy/utils/OptionsUtils.h"
+#include "utils/AstWalk.h"
 #include "utils/FlowGraph.h"
 #include "utils/TorchApi.h"
 #include "clang/AST/ParentMapContext.h"
@@ -17,65 +18,16 @@ namespace clang::tidy::torch {
 
 namespace {
 
+using ast::enclosingBody;
+using ast::enclosingLoops;
+using ast::isLoop;
+using ast::isWithin;
+using ast::loopBody;
+using ast::parentStmt;
+
 constexpr llvm::StringLiteral BackwardId = "backward";
 
 using Event = MissingZeroGradCheck::Event;
-
-bool isLoop(const Stmt *S) {
-  return isa<ForStmt, WhileStmt, DoStmt, CXXForRangeStmt>(S);
-}
-
-const Stmt *loopBody(const Stmt *Loop) {
-  if (const auto *For = dyn_cast<ForStmt>(Loop))
-    return For->getBody();
-  if (const auto *While = dyn_cast<WhileStmt>(Loop))
-    return While->getBody();
-  if (const auto *Do = dyn_cast<DoStmt>(Loop))
-    return Do->getBody();
-  return cast<CXXForRangeStmt>(Loop)->getBody();
-}
-
-const Stmt *parentStmt(const Stmt *S, ASTContext &Context) {
-  const DynTypedNodeList Parents = Context.getParents(*S);
-  return Parents.empty() ? nullptr : Parents[0].get<Stmt>();
-}
-
-/// The loops around `S`, innermost first, up to `Body`.
-llvm::SmallVector<const Stmt *, 4>
-enclosingLoops(const Stmt *S, const Stmt *Body, ASTContext &Context) {
-  llvm::SmallVector<const Stmt *, 4> Loops;
-  for (const Stmt *P = parentStmt(S, Context); P && P != Body;
-       P = parentStmt(P, Context))
-    if (isLoop(P))
-      Loops.push_back(P);
-  return Loops;
-}
-
-bool isWithin(const Stmt *S, const Stmt *Ancestor, ASTContext &Context) {
-  for (const Stmt *P = S; P; P = parentStmt(P, Context))
-    if (P == Ancestor)
-      return true;
-  return false;
-}
-
-/// The function or lambda whose body directly contains `S`.
-std::pair<const Decl *, Stmt *> enclosingBody(const Stmt *S,
-                                              ASTContext &Context) {
-  DynTypedNode Node = DynTypedNode::create(*S);
-  for (unsigned Depth = 0; Depth < 256; ++Depth) {
-    const DynTypedNodeList Parents = Context.getParents(Node);
-    if (Parents.empty())
-      return {};
-    Node = Parents[0];
-    if (const auto *Lambda = Node.get<LambdaExpr>())
-      return {Lambda->getCallOperator(), Lambda->getBody()};
-    if (const auto *FD = Node.get<FunctionDecl>())
-      return {FD, FD->getBody()};
-    if (Node.get<Decl>() && !Node.get<VarDecl>() && !Node.get<DeclStmt>())
-      return {};
-  }
-  return {};
-}
 
 /// The variable a tensor expression designates, through `.data()`.
 const ValueDecl *tensorDecl(const Expr *E) {
