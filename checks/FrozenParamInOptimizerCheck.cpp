@@ -18,10 +18,6 @@ namespace clang::tidy::torch {
 namespace {
 
 using ast::enclosingBody;
-using ast::enclosingLoops;
-using ast::isLoop;
-using ast::isWithin;
-using ast::loopBody;
 using ast::parentStmt;
 
 constexpr llvm::StringLiteral ConstructionId = "construction";

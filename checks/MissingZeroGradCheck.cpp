@@ -218,12 +218,7 @@ void MissingZeroGradCheck::onStartOfTranslationUnit() {
 }
 
 void MissingZeroGradCheck::registerMatchers(MatchFinder *Finder) {
-  const auto InLoop = hasAncestor(
-      stmt(anyOf(forStmt(), whileStmt(), doStmt(), cxxForRangeStmt())));
-  Finder->addMatcher(
-      expr(api::backwardCall(), InLoop, unless(isInTemplateInstantiation()))
-          .bind(BackwardId),
-      this);
+  Finder->addMatcher(expr(api::backwardCallInLoop()).bind(BackwardId), this);
 }
 
 void MissingZeroGradCheck::check(const MatchFinder::MatchResult &Result) {

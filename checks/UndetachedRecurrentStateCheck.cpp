@@ -398,12 +398,7 @@ void UndetachedRecurrentStateCheck::onStartOfTranslationUnit() {
 }
 
 void UndetachedRecurrentStateCheck::registerMatchers(MatchFinder *Finder) {
-  const auto InLoop = hasAncestor(
-      stmt(anyOf(forStmt(), whileStmt(), doStmt(), cxxForRangeStmt())));
-  Finder->addMatcher(
-      expr(api::backwardCall(), InLoop, unless(isInTemplateInstantiation()))
-          .bind(BackwardId),
-      this);
+  Finder->addMatcher(expr(api::backwardCallInLoop()).bind(BackwardId), this);
 }
 
 void UndetachedRecurrentStateCheck::check(

@@ -114,6 +114,13 @@ StatementMatcher backwardCall() {
       callExpr(callee(functionDecl(hasName("::torch::autograd::backward"))))));
 }
 
+StatementMatcher backwardCallInLoop() {
+  return expr(backwardCall(),
+              hasAncestor(stmt(
+                  anyOf(forStmt(), whileStmt(), doStmt(), cxxForRangeStmt()))),
+              unless(isInTemplateInstantiation()));
+}
+
 StatementMatcher autogradGradCall() {
   return callExpr(callee(functionDecl(hasName("::torch::autograd::grad"))));
 }

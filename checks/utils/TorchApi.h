@@ -45,6 +45,9 @@ bool isModuleLike(QualType T);
 
 /// `t.backward(...)` or `torch::autograd::backward(...)`.
 StatementMatcher backwardCall();
+/// `backwardCall()` inside a loop, outside template instantiations: where
+/// the flow-sensitive checks start.
+StatementMatcher backwardCallInLoop();
 /// `torch::autograd::grad(...)`.
 StatementMatcher autogradGradCall();
 /// `opt.step(...)` on any optimizer.
