@@ -5,7 +5,6 @@
 #include "utils/FlowGraph.h"
 #include "utils/GradModeScope.h"
 #include "utils/TorchApi.h"
-#include "clang/AST/ParentMapContext.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
 #include "clang/Lex/Lexer.h"
@@ -20,11 +19,6 @@ namespace clang::tidy::torch {
 
 namespace {
 
-constexpr llvm::StringLiteral ForwardId = "forward";
-constexpr llvm::StringLiteral CallId = "call";
-constexpr llvm::StringLiteral FunctionRefId = "functionRef";
-constexpr llvm::StringLiteral TemporaryId = "temporary";
-constexpr llvm::StringLiteral LambdaId = "lambda";
 constexpr llvm::StringLiteral DefaultGuardType = "torch::NoGradGuard";
 
 using api::GradModeEffect;
@@ -118,9 +112,9 @@ bool isEnablingGuard(const std::optional<scope::ScopedGuard> &Guard) {
 /// The whole-translation-unit analysis, run once at its end.
 class EvalWithoutNoGradCheck::Analysis {
 public:
-  Analysis(EvalWithoutNoGradCheck &Check, ASTContext &Context)
-      : Check(Check), Context(Context), SM(Context.getSourceManager()),
-        LangOpts(Context.getLangOpts()) {}
+  explicit Analysis(EvalWithoutNoGradCheck &Check)
+      : Check(Check), Parents(Check.Parents), Context(Parents.context()),
+        SM(Context.getSourceManager()), LangOpts(Context.getLangOpts()) {}
 
   void run() {
     for (const Stmt *Temporary : Check.TemporaryGuards)
@@ -284,7 +278,7 @@ private:
   /// caller turns gradients off at `Call` in the body of `Flow`.
   bool isGuarded(const CallExpr *Call, const BodyFlow &Flow, unsigned Depth) {
     const std::optional<scope::ScopedGuard> Guard =
-        scope::innermostGuard(Call, Context);
+        scope::innermostGuard(Call, Parents);
     if (Guard)
       return Guard->Effect != GradModeEffect::Enables;
     auto It = Flow.Before.find(Call);
@@ -301,11 +295,10 @@ private:
         Check.Lambdas.lookup(CallOperator->getCanonicalDecl());
     if (!Lambda)
       return false;
-    TraversalKindScope AsIs(Context, TK_AsIs);
     DynTypedNode Node = DynTypedNode::create(*Lambda);
     const Stmt *Child = Lambda;
     for (unsigned Depth = 0; Depth < 8; ++Depth) {
-      std::optional<DynTypedNode> Parent = onlyParent(Context.getParents(Node));
+      std::optional<DynTypedNode> Parent = onlyParent(Parents.of(Node));
       if (!Parent)
         return false;
       if (const auto *Op = Parent->get<CXXOperatorCallExpr>()) {
@@ -333,10 +326,10 @@ private:
         VD->getType().getNonReferenceType()->getAsCXXRecordDecl() !=
             CallOperator->getParent())
       return false;
-    std::optional<DynTypedNode> Parent = onlyParent(Context.getParents(*VD));
+    std::optional<DynTypedNode> Parent = onlyParent(Parents.of(*VD));
     const auto *DS = Parent ? Parent->get<DeclStmt>() : nullptr;
     const scope::EnclosingBody Owner =
-        DS ? scope::enclosingBody(DS, Context) : scope::EnclosingBody{};
+        DS ? scope::enclosingBody(DS, Parents) : scope::EnclosingBody{};
     if (!Owner.Body)
       return false;
     struct Finder : RecursiveASTVisitor<Finder> {
@@ -352,10 +345,10 @@ private:
     F.TraverseStmt(Owner.Body);
     for (const DeclRefExpr *Ref : F.Refs) {
       const Stmt *Child = Ref;
-      std::optional<DynTypedNode> P = onlyParent(Context.getParents(*Ref));
+      std::optional<DynTypedNode> P = onlyParent(Parents.of(*Ref));
       while (P && P->get<ImplicitCastExpr>()) {
         Child = P->get<ImplicitCastExpr>();
-        P = onlyParent(Context.getParents(*P));
+        P = onlyParent(Parents.of(*P));
       }
       const auto *Op = P ? P->get<CXXOperatorCallExpr>() : nullptr;
       if (!Op || Op->getOperator() != OO_Call || Op->getArg(0) != Child ||
@@ -389,7 +382,7 @@ private:
     // Recursive calls do not count: the first call comes from elsewhere.
     bool FromElsewhere = false;
     for (const CallExpr *Site : Sites) {
-      const scope::EnclosingBody Owner = scope::enclosingBody(Site, Context);
+      const scope::EnclosingBody Owner = scope::enclosingBody(Site, Parents);
       if (!Owner.Body)
         return false;
       if (Owner.Function && Owner.Function->getCanonicalDecl() == FD)
@@ -556,9 +549,7 @@ private:
   /// body is `Scope`, or any label, follows it.
   bool isJumpedOver(const CompoundStmt *Scope,
                     llvm::ArrayRef<const Stmt *> Range) {
-    TraversalKindScope AsIs(Context, TK_AsIs);
-    const std::optional<DynTypedNode> Parent =
-        onlyParent(Context.getParents(*Scope));
+    const std::optional<DynTypedNode> Parent = onlyParent(Parents.of(*Scope));
     struct Finder : RecursiveASTVisitor<Finder> {
       bool SwitchBody;
       bool Found = false;
@@ -647,10 +638,9 @@ private:
 
   /// The statement of `E` in a compound statement, and that statement.
   std::pair<const Stmt *, const CompoundStmt *> statementOf(const Expr *E) {
-    TraversalKindScope AsIs(Context, TK_AsIs);
     const Stmt *S = E;
     for (unsigned Depth = 0; Depth < 4; ++Depth) {
-      std::optional<DynTypedNode> Parent = onlyParent(Context.getParents(*S));
+      std::optional<DynTypedNode> Parent = onlyParent(Parents.of(*S));
       if (!Parent)
         return {};
       if (const auto *Compound = Parent->get<CompoundStmt>())
@@ -689,7 +679,7 @@ private:
     };
     const auto NotReEnabled = [&](SourceLocation At) {
       return llvm::none_of(Forwards, [&](const CallExpr *Forward) {
-        const auto Guard = scope::innermostGuard(Forward, Context);
+        const auto Guard = scope::innermostGuard(Forward, Parents);
         return isEnablingGuard(Guard) &&
                !SM.isBeforeInTranslationUnit(Guard->Declaration->getBeginLoc(),
                                              At);
@@ -737,10 +727,9 @@ private:
     }
 
     // First in the innermost scope that holds all of them.
-    TraversalKindScope AsIs(Context, TK_AsIs);
     DynTypedNode Node = DynTypedNode::create(*Forwards.front());
     for (unsigned Depth = 0; Depth < 512; ++Depth) {
-      std::optional<DynTypedNode> Parent = onlyParent(Context.getParents(Node));
+      std::optional<DynTypedNode> Parent = onlyParent(Parents.of(Node));
       if (!Parent || Parent->get<LambdaExpr>() ||
           (Parent->get<Decl>() && !Parent->get<VarDecl>()))
         return std::nullopt;
@@ -784,10 +773,9 @@ private:
 
     // The fix names the temporary, when that leaves the rest of the scope
     // meaning the same but for the grad mode.
-    TraversalKindScope AsIs(Context, TK_AsIs);
-    std::optional<DynTypedNode> Parent = onlyParent(Context.getParents(*S));
+    std::optional<DynTypedNode> Parent = onlyParent(Parents.of(*S));
     const auto *Scope = Parent ? Parent->get<CompoundStmt>() : nullptr;
-    const scope::EnclosingBody Where = scope::enclosingBody(S, Context);
+    const scope::EnclosingBody Where = scope::enclosingBody(S, Parents);
     if (!Scope || !Where.Body || S->getBeginLoc().isMacroID() ||
         S->getEndLoc().isMacroID())
       return;
@@ -835,7 +823,7 @@ private:
   /// own fix-its) turns gradients off for it.
   bool coveredByFixedTemporary(const CallExpr *Forward) {
     const auto Guard =
-        scope::innermostGuard(Forward, Context, /*CountTemporaries=*/true);
+        scope::innermostGuard(Forward, Parents, /*CountTemporaries=*/true);
     return Guard && !Guard->Var && Guard->Effect != GradModeEffect::Enables &&
            FixedTemporaries.contains(Guard->Declaration);
   }
@@ -906,6 +894,7 @@ private:
   }
 
   EvalWithoutNoGradCheck &Check;
+  const ast::ParentIndex &Parents;
   ASTContext &Context;
   const SourceManager &SM;
   const LangOptions &LangOpts;
@@ -958,25 +947,10 @@ void EvalWithoutNoGradCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
 }
 
 void EvalWithoutNoGradCheck::registerMatchers(MatchFinder *Finder) {
-  const auto InUserCode = allOf(unless(isInTemplateInstantiation()),
-                                unless(isExpansionInSystemHeader()));
-  Finder->addMatcher(expr(api::forwardCall(), InUserCode).bind(ForwardId),
-                     this);
-  const auto UserFunction = functionDecl(unless(isExpansionInSystemHeader()));
-  Finder->addMatcher(callExpr(callee(UserFunction), InUserCode).bind(CallId),
-                     this);
-  Finder->addMatcher(
-      declRefExpr(to(UserFunction), InUserCode).bind(FunctionRefId), this);
-  Finder->addMatcher(lambdaExpr(InUserCode).bind(LambdaId), this);
-  const auto GuardClass = cxxRecordDecl(isSameOrDerivedFrom(
-      hasAnyName("::c10::AutoGradMode", "::c10::InferenceMode")));
-  Finder->addMatcher(
-      expr(anyOf(cxxTemporaryObjectExpr(), cxxFunctionalCastExpr()),
-           hasType(hasUnqualifiedDesugaredType(
-               recordType(hasDeclaration(GuardClass)))),
-           InUserCode)
-          .bind(TemporaryId),
-      this);
+  // One match per translation unit: the check collects the forward passes,
+  // calls, lambdas and guards of the user's code itself (see
+  // ast::UserCodeVisitor), then analyzes them together.
+  Finder->addMatcher(translationUnitDecl(), this);
 }
 
 /// The function a call is attributed to: templates by their pattern.
@@ -987,67 +961,98 @@ static const FunctionDecl *canonicalTarget(const FunctionDecl *FD) {
 }
 
 void EvalWithoutNoGradCheck::check(const MatchFinder::MatchResult &Result) {
-  Context = Result.Context;
-  if (const auto *Forward = Result.Nodes.getNodeAs<Expr>(ForwardId)) {
-    const scope::EnclosingBody Where =
-        scope::enclosingBody(Forward, *Result.Context);
-    if (Where.Body)
-      Bodies.insert({Where.Body, Where});
-    return;
-  }
-  if (const auto *Lambda = Result.Nodes.getNodeAs<LambdaExpr>(LambdaId)) {
-    Lambdas[Lambda->getCallOperator()->getCanonicalDecl()] = Lambda;
-    return;
-  }
-  if (const auto *Call = Result.Nodes.getNodeAs<CallExpr>(CallId)) {
-    if (const FunctionDecl *FD = Call->getDirectCallee())
-      CallSites[canonicalTarget(FD)].push_back(Call);
-    return;
-  }
-  if (const auto *Ref = Result.Nodes.getNodeAs<DeclRefExpr>(FunctionRefId)) {
-    // A function named other than as the callee of a call may be called from
-    // anywhere.
-    TraversalKindScope AsIs(*Result.Context, TK_AsIs);
-    const Expr *Child = Ref;
-    DynTypedNodeList Parents = Result.Context->getParents(*Ref);
-    while (!Parents.empty() && Parents[0].get<ImplicitCastExpr>()) {
-      Child = Parents[0].get<ImplicitCastExpr>();
-      Parents = Result.Context->getParents(*Child);
+  ASTContext &Context = *Result.Context;
+  Parents.attach(Context);
+
+  struct Collector : ast::UserCodeVisitor<Collector> {
+    EvalWithoutNoGradCheck &Check;
+    const SourceManager &SM;
+    llvm::SmallVector<const Expr *, 4> Temporaries;
+
+    Collector(EvalWithoutNoGradCheck &Check, const SourceManager &SM)
+        : Check(Check), SM(SM) {}
+
+    bool isUserFunction(const Decl *D) const {
+      return isa_and_nonnull<FunctionDecl>(D) &&
+             !SM.isInSystemHeader(D->getBeginLoc());
     }
-    const auto *Call = Parents.empty() ? nullptr : Parents[0].get<CallExpr>();
-    if (!Call || Call->getCallee() != Child)
-      if (const auto *FD = dyn_cast<FunctionDecl>(Ref->getDecl()))
-        Escaping.insert(canonicalTarget(FD));
-    return;
-  }
-  if (const auto *Temporary = Result.Nodes.getNodeAs<Expr>(TemporaryId)) {
+    bool VisitCallExpr(CallExpr *Call) {
+      if (api::asForwardCall(Call)) {
+        const scope::EnclosingBody Where =
+            scope::enclosingBody(Call, Check.Parents);
+        if (Where.Body)
+          Check.Bodies.insert({Where.Body, Where});
+      }
+      if (const FunctionDecl *FD = Call->getDirectCallee(); isUserFunction(FD))
+        Check.CallSites[canonicalTarget(FD)].push_back(Call);
+      return true;
+    }
+    bool VisitDeclRefExpr(DeclRefExpr *Ref) {
+      if (!isUserFunction(Ref->getDecl()))
+        return true;
+      // A function named other than as the callee of a call may be called
+      // from anywhere.
+      const Expr *Child = Ref;
+      DynTypedNodeList Up = Check.Parents.of(*Ref);
+      while (!Up.empty() && Up[0].get<ImplicitCastExpr>()) {
+        Child = Up[0].get<ImplicitCastExpr>();
+        Up = Check.Parents.of(*Child);
+      }
+      const auto *Call = Up.empty() ? nullptr : Up[0].get<CallExpr>();
+      if (!Call || Call->getCallee() != Child)
+        Check.Escaping.insert(
+            canonicalTarget(cast<FunctionDecl>(Ref->getDecl())));
+      return true;
+    }
+    bool VisitLambdaExpr(LambdaExpr *Lambda) {
+      Check.Lambdas[Lambda->getCallOperator()->getCanonicalDecl()] = Lambda;
+      return true;
+    }
+    bool VisitCXXTemporaryObjectExpr(CXXTemporaryObjectExpr *E) {
+      Temporaries.push_back(E);
+      return true;
+    }
+    bool VisitCXXFunctionalCastExpr(CXXFunctionalCastExpr *E) {
+      Temporaries.push_back(E);
+      return true;
+    }
+  } C(*this, Context.getSourceManager());
+  C.traverseUserCode(Context);
+
+  const auto GuardClass = cxxRecordDecl(isSameOrDerivedFrom(
+      hasAnyName("::c10::AutoGradMode", "::c10::InferenceMode")));
+  const auto IsGuardType = expr(hasType(
+      hasUnqualifiedDesugaredType(recordType(hasDeclaration(GuardClass)))));
+  for (const Expr *Temporary : C.Temporaries) {
+    if (match(IsGuardType, *Temporary, Context).empty())
+      continue;
     // The statement is the temporary with its cleanups.
-    TraversalKindScope AsIs(*Result.Context, TK_AsIs);
     const Stmt *S = Temporary;
     for (unsigned Depth = 0; Depth < 3; ++Depth) {
-      const DynTypedNodeList Parents = Result.Context->getParents(*S);
-      const auto *Wrapper = Parents.empty() ? nullptr : Parents[0].get<Expr>();
+      const DynTypedNodeList Up = Parents.of(*S);
+      const auto *Wrapper = Up.empty() ? nullptr : Up[0].get<Expr>();
       if (!Wrapper || !isa<ExprWithCleanups, CXXBindTemporaryExpr>(Wrapper))
         break;
       S = Wrapper;
     }
     if (scope::asDiscardedGuard(S) == Temporary &&
-        scope::isInStatementPosition(S, *Result.Context)) {
+        scope::isInStatementPosition(S, Parents)) {
       TemporaryGuards.push_back(S);
-      const scope::EnclosingBody Where =
-          scope::enclosingBody(S, *Result.Context);
+      const scope::EnclosingBody Where = scope::enclosingBody(S, Parents);
       if (Where.Body)
         Bodies.insert({Where.Body, Where});
     }
   }
+
+  Analysis(*this).run();
+  clear();
 }
 
-void EvalWithoutNoGradCheck::onEndOfTranslationUnit() {
-  if (Context) {
-    Analysis A(*this, *Context);
-    A.run();
-  }
-  Context = nullptr;
+void EvalWithoutNoGradCheck::onEndOfTranslationUnit() { clear(); }
+
+void EvalWithoutNoGradCheck::clear() {
+  // The containers hold AST pointers, which the next translation unit reuses.
+  Parents.reset();
   Bodies.clear();
   TemporaryGuards.clear();
   CallSites.clear();

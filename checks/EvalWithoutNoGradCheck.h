@@ -59,7 +59,9 @@ private:
   std::optional<llvm::Regex> EvalFunctionsRegex;
   std::string GuardTypeToInsert;
 
-  ASTContext *Context = nullptr;
+  void clear();
+
+  ast::ParentIndex Parents;
   /// Function and lambda bodies with forward passes or temporary guards, in
   /// the order they were found.
   llvm::MapVector<const Stmt *, scope::EnclosingBody> Bodies;

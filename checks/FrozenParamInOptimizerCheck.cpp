@@ -5,7 +5,6 @@
 #include "utils/AstWalk.h"
 #include "utils/FlowGraph.h"
 #include "utils/TorchApi.h"
-#include "clang/AST/ParentMapContext.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
 #include "clang/Lex/Lexer.h"
@@ -20,7 +19,6 @@ namespace {
 using ast::enclosingBody;
 using ast::parentStmt;
 
-constexpr llvm::StringLiteral ConstructionId = "construction";
 constexpr unsigned MaxDepth = 8;
 
 /// The filter the fix-it wraps around a full parameter list; a lambda so that
@@ -129,20 +127,22 @@ bool covers(const ParamSet &Unfreeze, const ParamSet &Frozen) {
 }
 
 /// The range-based for loop that declares `VD` as its loop variable.
-const CXXForRangeStmt *loopDeclaring(const VarDecl *VD, ASTContext &Context) {
-  const DynTypedNodeList Parents = Context.getParents(*VD);
-  const auto *DS = Parents.empty() ? nullptr : Parents[0].get<DeclStmt>();
+const CXXForRangeStmt *loopDeclaring(const VarDecl *VD,
+                                     const ast::ParentIndex &Parents) {
+  const DynTypedNodeList Up = Parents.of(*VD);
+  const auto *DS = Up.empty() ? nullptr : Up[0].get<DeclStmt>();
   const auto *Loop =
-      dyn_cast_or_null<CXXForRangeStmt>(DS ? parentStmt(DS, Context) : nullptr);
+      dyn_cast_or_null<CXXForRangeStmt>(DS ? parentStmt(DS, Parents) : nullptr);
   return Loop && Loop->getLoopVariable() == VD ? Loop : nullptr;
 }
 
 /// True when `S` runs on every iteration of `Loop` that reaches its end: no
 /// branch sits between them and the body never skips ahead.
-bool isUnconditionalIn(const Stmt *S, const Stmt *Loop, ASTContext &Context) {
+bool isUnconditionalIn(const Stmt *S, const Stmt *Loop,
+                       const ast::ParentIndex &Parents) {
   const Stmt *Body = cast<CXXForRangeStmt>(Loop)->getBody();
-  for (const Stmt *P = parentStmt(S, Context); P && P != Loop;
-       P = parentStmt(P, Context)) {
+  for (const Stmt *P = parentStmt(S, Parents); P && P != Loop;
+       P = parentStmt(P, Parents)) {
     if (isa<IfStmt, SwitchStmt, ConditionalOperator, BinaryConditionalOperator,
             ForStmt, WhileStmt, DoStmt, CXXForRangeStmt>(P))
       return false;
@@ -200,16 +200,17 @@ bool isLocalVariable(const VarDecl *VD) {
 }
 
 /// `E` with parentheses and implicit casts around it removed, going up.
-const Stmt *parentSkippingImplicit(const Expr *E, ASTContext &Context) {
-  const Stmt *P = parentStmt(E, Context);
+const Stmt *parentSkippingImplicit(const Expr *E,
+                                   const ast::ParentIndex &Parents) {
+  const Stmt *P = parentStmt(E, Parents);
   while (P && isa<ImplicitCastExpr, ParenExpr>(P))
-    P = parentStmt(P, Context);
+    P = parentStmt(P, Parents);
   return P;
 }
 
 /// True when `Ref` is the left-hand side of an assignment.
-bool isAssignedTo(const Expr *Ref, ASTContext &Context) {
-  const Stmt *P = parentSkippingImplicit(Ref, Context);
+bool isAssignedTo(const Expr *Ref, const ast::ParentIndex &Parents) {
+  const Stmt *P = parentSkippingImplicit(Ref, Parents);
   if (const auto *BO = dyn_cast_or_null<BinaryOperator>(P))
     return BO->getOpcode() == BO_Assign &&
            BO->getLHS()->IgnoreParenImpCasts() == Ref;
@@ -221,7 +222,7 @@ bool isAssignedTo(const Expr *Ref, ASTContext &Context) {
 
 /// True when `S` names `D` (outside lambdas), assigned to or not as asked.
 bool mentions(const Stmt *S, const ValueDecl *D, bool Assigned,
-              ASTContext &Context, unsigned Depth = 0) {
+              const ast::ParentIndex &Parents, unsigned Depth = 0) {
   if (!S || isa<LambdaExpr>(S) || Depth > 64)
     return false;
   if (isa<DeclRefExpr, MemberExpr>(S)) {
@@ -229,11 +230,11 @@ bool mentions(const Stmt *S, const ValueDecl *D, bool Assigned,
     const ValueDecl *Named = isa<DeclRefExpr>(E)
                                  ? cast<DeclRefExpr>(E)->getDecl()
                                  : cast<MemberExpr>(E)->getMemberDecl();
-    if (Named->getCanonicalDecl() == D && isAssignedTo(E, Context) == Assigned)
+    if (Named->getCanonicalDecl() == D && isAssignedTo(E, Parents) == Assigned)
       return true;
   }
   return llvm::any_of(S->children(), [&](const Stmt *Child) {
-    return mentions(Child, D, Assigned, Context, Depth + 1);
+    return mentions(Child, D, Assigned, Parents, Depth + 1);
   });
 }
 
@@ -255,8 +256,8 @@ std::optional<bool> toggledValue(const CXXMemberCallExpr *Call,
 /// Resolves expressions of one body to access paths and parameter sets.
 class Resolver {
 public:
-  Resolver(const Stmt *Body, ASTContext &Context)
-      : Body(Body), Context(Context) {}
+  Resolver(const Stmt *Body, const ast::ParentIndex &Parents)
+      : Body(Body), Parents(Parents), Context(Parents.context()) {}
 
   /// The module or tensor `E` designates.
   std::optional<AccessPath> pathOf(const Expr *E, unsigned Depth = 0) const;
@@ -279,6 +280,7 @@ private:
                                       unsigned Depth) const;
 
   const Stmt *Body;
+  const ast::ParentIndex &Parents;
   ASTContext &Context;
 };
 
@@ -328,7 +330,7 @@ std::optional<AccessPath> Resolver::pathOf(const Expr *E,
   if (!VD)
     return std::nullopt;
   if (isLocalVariable(VD) && VD->getInit() && isAliasType(VD->getType()) &&
-      !loopDeclaring(VD, Context))
+      !loopDeclaring(VD, Parents))
     if (std::optional<AccessPath> Aliased = pathOf(VD->getInit(), Depth + 1))
       return Aliased;
   AccessPath P;
@@ -378,14 +380,14 @@ std::optional<ParamSet> Resolver::loopElement(const VarDecl *LoopVar,
                                               bool Named, const Stmt *Use,
                                               const Stmt *&Loop,
                                               unsigned Depth) const {
-  const CXXForRangeStmt *For = loopDeclaring(LoopVar, Context);
+  const CXXForRangeStmt *For = loopDeclaring(LoopVar, Parents);
   if (!For)
     return std::nullopt;
   std::optional<ParamSet> Set = Named ? namedOf(For->getRangeInit())
                                       : listOf(For->getRangeInit(), Depth + 1);
   if (!Set)
     return std::nullopt;
-  if (isUnconditionalIn(Use, For, Context))
+  if (isUnconditionalIn(Use, For, Parents))
     Loop = For;
   else
     Set->Kind = ParamSet::Subset;
@@ -402,17 +404,18 @@ std::optional<ParamSet> Resolver::vectorVariable(const VarDecl *VD,
     return std::nullopt;
   struct Uses : RecursiveASTVisitor<Uses> {
     const VarDecl *VD;
-    ASTContext &Context;
+    const ast::ParentIndex &Parents;
     llvm::SmallVector<const CXXMemberCallExpr *, 2> Fills;
     bool Changed = false;
-    Uses(const VarDecl *VD, ASTContext &Context) : VD(VD), Context(Context) {}
+    Uses(const VarDecl *VD, const ast::ParentIndex &Parents)
+        : VD(VD), Parents(Parents) {}
     bool VisitDeclRefExpr(DeclRefExpr *DRE) {
       if (DRE->getDecl() != VD)
         return true;
-      const Stmt *P = parentSkippingImplicit(DRE, Context);
+      const Stmt *P = parentSkippingImplicit(DRE, Parents);
       if (const auto *ME = dyn_cast_or_null<MemberExpr>(P)) {
         const auto *Call = dyn_cast_or_null<CXXMemberCallExpr>(
-            parentSkippingImplicit(ME, Context));
+            parentSkippingImplicit(ME, Parents));
         const auto *MD = dyn_cast<CXXMethodDecl>(ME->getMemberDecl());
         if (!Call || !MD || !MD->getIdentifier() || MD->isConst())
           return true;
@@ -424,7 +427,7 @@ std::optional<ParamSet> Resolver::vectorVariable(const VarDecl *VD,
                                     Name))
           Changed = true;
       } else if (const auto *UO = dyn_cast_or_null<UnaryOperator>(P);
-                 isAssignedTo(DRE, Context) ||
+                 isAssignedTo(DRE, Parents) ||
                  (UO && UO->getOpcode() == UO_AddrOf)) {
         Changed = true;
       } else if (const auto *Call = dyn_cast_or_null<CallExpr>(P);
@@ -444,7 +447,7 @@ std::optional<ParamSet> Resolver::vectorVariable(const VarDecl *VD,
       }
       return true;
     }
-  } U(VD, Context);
+  } U(VD, Parents);
   U.TraverseStmt(const_cast<Stmt *>(Body));
   if (U.Changed)
     return std::nullopt;
@@ -514,7 +517,7 @@ std::optional<ParamSet> Resolver::targetOf(const Expr *Obj,
 
   if (const auto *DRE = dyn_cast<DeclRefExpr>(E)) {
     const auto *VD = dyn_cast<VarDecl>(DRE->getDecl());
-    if (VD && loopDeclaring(VD, Context))
+    if (VD && loopDeclaring(VD, Parents))
       return loopElement(VD, /*Named=*/false, Call, Loop, Depth);
     if (isLocalVariable(VD) && VD->getInit() && isAliasType(VD->getType()))
       if (std::optional<ParamSet> Set =
@@ -567,15 +570,15 @@ void collectLists(const Expr *E, const Resolver &R,
 /// The optimizer variable or field that a construction initialises or is
 /// assigned to; for `add_param_group` and `add_parameters`, the receiver.
 const ValueDecl *optimizerDeclOf(const Expr *Construction,
-                                 ASTContext &Context) {
+                                 const ast::ParentIndex &Parents) {
   if (const auto *Call = dyn_cast<CXXMemberCallExpr>(Construction))
     return api::getReceiver(Call).Decl;
   DynTypedNode Node = DynTypedNode::create(*Construction);
   for (unsigned Steps = 0; Steps < 16; ++Steps) {
-    const DynTypedNodeList Parents = Context.getParents(Node);
-    if (Parents.empty())
+    const DynTypedNodeList Up = Parents.of(Node);
+    if (Up.empty())
       return nullptr;
-    Node = Parents[0];
+    Node = Up[0];
     if (const auto *VD = Node.get<VarDecl>())
       return VD;
     const auto *S = Node.get<Stmt>();
@@ -629,32 +632,56 @@ FrozenParamInOptimizerCheck::FrozenParamInOptimizerCheck(
 FrozenParamInOptimizerCheck::~FrozenParamInOptimizerCheck() = default;
 
 void FrozenParamInOptimizerCheck::registerMatchers(MatchFinder *Finder) {
-  Finder->addMatcher(
-      expr(anyOf(api::optimizerConstruction(), api::addParametersCall()),
-           unless(isInTemplateInstantiation()))
-          .bind(ConstructionId),
-      this);
+  // One match per translation unit: the check finds the optimizer
+  // constructions in the user's code itself (see ast::UserCodeVisitor).
+  Finder->addMatcher(translationUnitDecl(), this);
 }
 
-void FrozenParamInOptimizerCheck::onEndOfTranslationUnit() { Bodies.clear(); }
+void FrozenParamInOptimizerCheck::onEndOfTranslationUnit() {
+  // The caches hold AST pointers, which the next translation unit reuses.
+  Bodies.clear();
+  Parents.reset();
+}
 
 void FrozenParamInOptimizerCheck::check(
     const MatchFinder::MatchResult &Result) {
-  const auto *Construction = Result.Nodes.getNodeAs<Expr>(ConstructionId);
   ASTContext &Context = *Result.Context;
-  const SourceManager &SM = *Result.SourceManager;
-  if (SM.isInSystemHeader(Construction->getBeginLoc()))
-    return;
+  Parents.attach(Context);
+  // Calls and constructions with an argument, which the matchers then sort.
+  struct Finder : ast::UserCodeVisitor<Finder> {
+    std::vector<const Expr *> Candidates;
+    bool VisitCallExpr(CallExpr *Call) {
+      if (Call->getNumArgs() > 0)
+        Candidates.push_back(Call);
+      return true;
+    }
+    bool VisitCXXConstructExpr(CXXConstructExpr *Construct) {
+      if (Construct->getNumArgs() > 0)
+        Candidates.push_back(Construct);
+      return true;
+    }
+  } F;
+  F.traverseUserCode(Context);
+  const auto IsConstruction =
+      expr(anyOf(api::optimizerConstruction(), api::addParametersCall()));
+  for (const Expr *Candidate : F.Candidates)
+    if (!match(IsConstruction, *Candidate, Context).empty())
+      checkConstruction(Candidate, Context);
+}
+
+void FrozenParamInOptimizerCheck::checkConstruction(const Expr *Construction,
+                                                    ASTContext &Context) {
+  const SourceManager &SM = Context.getSourceManager();
   const Expr *Argument = nullptr;
   if (const auto *Construct = dyn_cast<CXXConstructExpr>(Construction))
     Argument = Construct->getArg(0);
   else
     Argument = cast<CallExpr>(Construction)->getArg(0);
 
-  auto [D, Body] = enclosingBody(Construction, Context);
+  auto [D, Body] = enclosingBody(Construction, Parents);
   if (!Body)
     return;
-  const Resolver R(Body, Context);
+  const Resolver R(Body, Parents);
   llvm::SmallVector<std::pair<ParamSet, const Expr *>, 2> Lists;
   collectLists(Argument, R, Lists);
   if (Lists.empty())
@@ -696,10 +723,10 @@ void FrozenParamInOptimizerCheck::check(
   // The construction as the graph knows it.
   const Stmt *Anchor = Construction;
   while (Anchor && !Graph->contains(Anchor))
-    Anchor = parentStmt(Anchor, Context);
+    Anchor = parentStmt(Anchor, Parents);
   if (!Anchor)
     return;
-  const ValueDecl *Optimizer = optimizerDeclOf(Construction, Context);
+  const ValueDecl *Optimizer = optimizerDeclOf(Construction, Parents);
   if (Optimizer)
     Optimizer = cast<ValueDecl>(Optimizer->getCanonicalDecl());
 
@@ -741,11 +768,11 @@ void FrozenParamInOptimizerCheck::check(
       // The graph holds calls, not every name: a use is a call or another
       // element that mentions the optimizer; an assignment to it ends it.
       const auto Uses = [&](const Stmt *S) {
-        return mentions(S, Optimizer, /*Assigned=*/false, Context);
+        return mentions(S, Optimizer, /*Assigned=*/false, Parents);
       };
       const auto EndsUse = [&](const Stmt *S) {
         return Unfreezes(S) ||
-               mentions(S, Optimizer, /*Assigned=*/true, Context);
+               mentions(S, Optimizer, /*Assigned=*/true, Parents);
       };
       if (Graph->findReachable(Freeze.Call, Uses, EndsUse, InUnfreezingLoop))
         After = Finding{&Freeze, &List};

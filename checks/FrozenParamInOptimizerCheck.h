@@ -4,6 +4,7 @@
 #define TORCH_TIDY_CHECKS_FROZENPARAMINOPTIMIZERCHECK_H
 
 #include "clang-tidy/ClangTidyCheck.h"
+#include "utils/AstWalk.h"
 #include "llvm/ADT/DenseMap.h"
 #include <memory>
 
@@ -46,6 +47,9 @@ public:
   struct BodyFacts;
 
 private:
+  void checkConstruction(const Expr *Construction, ASTContext &Context);
+
+  ast::ParentIndex Parents;
   llvm::DenseMap<const Stmt *, std::unique_ptr<BodyFacts>> Bodies;
 };
 

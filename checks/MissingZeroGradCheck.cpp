@@ -7,7 +7,6 @@
 #include "utils/AstWalk.h"
 #include "utils/FlowGraph.h"
 #include "utils/TorchApi.h"
-#include "clang/AST/ParentMapContext.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
 #include "clang/Lex/Lexer.h"
@@ -24,8 +23,6 @@ using ast::isLoop;
 using ast::isWithin;
 using ast::loopBody;
 using ast::parentStmt;
-
-constexpr llvm::StringLiteral BackwardId = "backward";
 
 using Event = MissingZeroGradCheck::Event;
 
@@ -55,14 +52,14 @@ bool readsGradOf(const Stmt *E, const ValueDecl *D) {
 }
 
 /// For `p` declared by `for (auto &p : m->parameters())`, the module `m`.
-void findParameterModule(const ValueDecl *Param, ASTContext &Context,
-                         Event &Update) {
+void findParameterModule(const ValueDecl *Param,
+                         const ast::ParentIndex &Parents, Event &Update) {
   const auto *VD = dyn_cast_or_null<VarDecl>(Param);
   if (!VD)
     return;
-  const DynTypedNodeList Parents = Context.getParents(*VD);
-  const auto *DS = Parents.empty() ? nullptr : Parents[0].get<DeclStmt>();
-  const Stmt *Loop = DS ? parentStmt(DS, Context) : nullptr;
+  const DynTypedNodeList Up = Parents.of(*VD);
+  const auto *DS = Up.empty() ? nullptr : Up[0].get<DeclStmt>();
+  const Stmt *Loop = DS ? parentStmt(DS, Parents) : nullptr;
   const auto *RangeFor = dyn_cast_or_null<CXXForRangeStmt>(Loop);
   if (!RangeFor || RangeFor->getLoopVariable() != VD)
     return;
@@ -78,7 +75,8 @@ void findParameterModule(const ValueDecl *Param, ASTContext &Context,
 /// An in-place update of a parameter from its own gradient:
 /// `p.sub_(lr * p.grad())`, `p.data().add_(p.grad(), -lr)`, `p -= lr *
 /// p.grad()`.
-std::optional<Event> asManualUpdate(const Stmt *S, ASTContext &Context) {
+std::optional<Event> asManualUpdate(const Stmt *S,
+                                    const ast::ParentIndex &Parents) {
   const ValueDecl *Target = nullptr;
   llvm::SmallVector<const Expr *, 2> Sources;
   if (const auto *Call = dyn_cast<CXXMemberCallExpr>(S)) {
@@ -102,7 +100,7 @@ std::optional<Event> asManualUpdate(const Stmt *S, ASTContext &Context) {
   Event Update;
   Update.E = cast<Expr>(S);
   Update.Manual = true;
-  findParameterModule(Target, Context, Update);
+  findParameterModule(Target, Parents, Update);
   return Update;
 }
 
@@ -213,20 +211,27 @@ void MissingZeroGradCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
 }
 
 void MissingZeroGradCheck::onStartOfTranslationUnit() {
+  Parents.reset();
   AnalyzedBodies.clear();
   HelperClears.clear();
 }
 
 void MissingZeroGradCheck::registerMatchers(MatchFinder *Finder) {
-  Finder->addMatcher(expr(api::backwardCallInLoop()).bind(BackwardId), this);
+  // One match per translation unit: the check finds its backward() calls in
+  // the user's code itself (see ast::UserCodeVisitor).
+  Finder->addMatcher(translationUnitDecl(), this);
 }
 
 void MissingZeroGradCheck::check(const MatchFinder::MatchResult &Result) {
-  const auto *Backward = Result.Nodes.getNodeAs<Expr>(BackwardId);
-  auto [D, Body] = enclosingBody(Backward, *Result.Context);
-  if (!Body || !AnalyzedBodies.insert(Body).second)
-    return;
-  analyzeBody(D, Body, *Result.Context);
+  Parents.attach(*Result.Context);
+  for (const CallExpr *Backward :
+       api::backwardCallsInUserCode(*Result.Context)) {
+    if (!ast::hasEnclosingLoop(Backward, Parents))
+      continue;
+    auto [D, Body] = enclosingBody(Backward, Parents);
+    if (Body && AnalyzedBodies.insert(Body).second)
+      analyzeBody(D, Body);
+  }
 }
 
 namespace {
@@ -272,10 +277,11 @@ class BodyAnalysis {
   }
 
 public:
-  BodyAnalysis(const flow::FlowGraph &Graph, Stmt *Body, ASTContext &Context)
-      : Graph(Graph), Body(Body), Context(Context),
-        SM(Context.getSourceManager()), ClearingLoops(findClearingLoops(Body)) {
-  }
+  BodyAnalysis(const flow::FlowGraph &Graph, Stmt *Body,
+               const ast::ParentIndex &Parents)
+      : Graph(Graph), Body(Body), Parents(Parents),
+        SM(Parents.context().getSourceManager()),
+        ClearingLoops(findClearingLoops(Body)) {}
 
   llvm::SmallVector<const Expr *, 4> Backwards;
   llvm::SmallVector<Event, 4> Updates;
@@ -315,9 +321,9 @@ public:
   /// between them, which is a decision for a human.
   std::optional<FixItHint> fix(const Expr *Backward,
                                const Event &Update) const {
-    const auto Loops = enclosingLoops(Backward, Body, Context);
+    const auto Loops = enclosingLoops(Backward, Body, Parents);
     const Stmt *const *It = llvm::find_if(
-        Loops, [&](const Stmt *L) { return isWithin(Update.E, L, Context); });
+        Loops, [&](const Stmt *L) { return isWithin(Update.E, L, Parents); });
     if (It == Loops.end())
       return std::nullopt;
     const Stmt *Loop = *It;
@@ -346,7 +352,7 @@ public:
       return std::nullopt;
     const StringRef Name = Lexer::getSourceText(
         CharSourceRange::getTokenRange(Receiver->getSourceRange()), SM,
-        Context.getLangOpts());
+        Parents.context().getLangOpts());
     const StringRef Indent = Lexer::getIndentationForLine(At, SM);
     // A body that starts on the line of its `{` gets the call on that line.
     const bool OwnLine = Indent.size() + 1 == SM.getSpellingColumnNumber(At);
@@ -389,7 +395,7 @@ public:
 private:
   const flow::FlowGraph &Graph;
   Stmt *Body;
-  ASTContext &Context;
+  const ast::ParentIndex &Parents;
   const SourceManager &SM;
   const llvm::DenseSet<const Stmt *> ClearingLoops;
   llvm::DenseMap<const Stmt *, const Event *> UpdateAt;
@@ -398,8 +404,7 @@ private:
 
 } // namespace
 
-std::optional<Event>
-MissingZeroGradCheck::classifyUpdate(const Stmt *S, ASTContext &Context) const {
+std::optional<Event> MissingZeroGradCheck::classifyUpdate(const Stmt *S) const {
   if (const CXXMemberCallExpr *Step = api::asOptimizerCall(S, "step")) {
     Event Update;
     Update.E = Step;
@@ -412,7 +417,7 @@ MissingZeroGradCheck::classifyUpdate(const Stmt *S, ASTContext &Context) const {
     Update.Optimizer = optimizerArgument(cast<CallExpr>(S));
     return Update;
   }
-  return asManualUpdate(S, Context);
+  return asManualUpdate(S, Parents);
 }
 
 std::optional<Event> MissingZeroGradCheck::classifyClear(const Stmt *S) {
@@ -456,17 +461,16 @@ bool MissingZeroGradCheck::clearsGradients(const FunctionDecl *FD,
   return HelperClears[Def] = F.Found;
 }
 
-void MissingZeroGradCheck::analyzeBody(const Decl *D, Stmt *Body,
-                                       ASTContext &Context) {
+void MissingZeroGradCheck::analyzeBody(const Decl *D, Stmt *Body) {
   const std::unique_ptr<flow::FlowGraph> Graph =
-      flow::FlowGraph::build(D, Body, Context);
+      flow::FlowGraph::build(D, Body, Parents.context());
   if (!Graph)
     return;
-  BodyAnalysis Analysis(*Graph, Body, Context);
+  BodyAnalysis Analysis(*Graph, Body, Parents);
   Graph->forEachStmt([&](const Stmt *S) {
     if (api::isBackwardCall(S))
       Analysis.Backwards.push_back(cast<Expr>(S));
-    else if (std::optional<Event> Update = classifyUpdate(S, Context))
+    else if (std::optional<Event> Update = classifyUpdate(S))
       Analysis.Updates.push_back(*Update);
     else if (std::optional<Event> Clear = classifyClear(S))
       Analysis.Clears.push_back(*Clear);
@@ -477,7 +481,7 @@ void MissingZeroGradCheck::analyzeBody(const Decl *D, Stmt *Body,
 
   llvm::DenseSet<const Stmt *> FixedLoops;
   for (const Expr *Backward : Analysis.Backwards) {
-    if (enclosingLoops(Backward, Body, Context).empty())
+    if (enclosingLoops(Backward, Body, Parents).empty())
       continue;
     const Event *Update = Analysis.accumulatedUpdate(Backward);
     if (!Update)

@@ -5,6 +5,7 @@
 #define TORCH_TIDY_CHECKS_MISSINGZEROGRADCHECK_H
 
 #include "clang-tidy/ClangTidyCheck.h"
+#include "utils/AstWalk.h"
 #include "utils/NameList.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
@@ -53,8 +54,8 @@ public:
   };
 
 private:
-  void analyzeBody(const Decl *D, Stmt *Body, ASTContext &Context);
-  std::optional<Event> classifyUpdate(const Stmt *S, ASTContext &Context) const;
+  void analyzeBody(const Decl *D, Stmt *Body);
+  std::optional<Event> classifyUpdate(const Stmt *S) const;
   std::optional<Event> classifyClear(const Stmt *S);
   bool clearsGradients(const FunctionDecl *FD, unsigned Depth);
 
@@ -62,6 +63,7 @@ private:
   const std::string UpdateFunctionsOption;
   const api::NameList ClearingFunctions;
   const api::NameList UpdateFunctions;
+  ast::ParentIndex Parents;
   llvm::DenseSet<const Stmt *> AnalyzedBodies;
   llvm::DenseMap<const FunctionDecl *, bool> HelperClears;
 };

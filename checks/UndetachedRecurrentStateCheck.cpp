@@ -6,7 +6,6 @@
 #include "utils/AstWalk.h"
 #include "utils/FlowGraph.h"
 #include "utils/TorchApi.h"
-#include "clang/AST/ParentMapContext.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
 #include "clang/Lex/Lexer.h"
@@ -28,15 +27,14 @@ using ast::isWithin;
 using ast::loopBody;
 using ast::parentStmt;
 
-constexpr llvm::StringLiteral BackwardId = "backward";
-
 // ---- Where things are -------------------------------------------------------
 
 /// True when a variable that disables autograd (`torch::NoGradGuard`) is
 /// declared before `S` in a block around it.
-bool isUnderGradGuard(const Stmt *S, const Stmt *Body, ASTContext &Context) {
-  for (const Stmt *Child = S, *P = parentStmt(S, Context); P && Child != Body;
-       Child = P, P = parentStmt(P, Context)) {
+bool isUnderGradGuard(const Stmt *S, const Stmt *Body,
+                      const ast::ParentIndex &Parents) {
+  for (const Stmt *Child = S, *P = parentStmt(S, Parents); P && Child != Body;
+       Child = P, P = parentStmt(P, Parents)) {
     const auto *Block = dyn_cast<CompoundStmt>(P);
     if (!Block)
       continue;
@@ -298,12 +296,12 @@ struct StatementSite {
   bool NeedsBraces = false;
 };
 
-StatementSite statementOf(const Expr *E, ASTContext &Context) {
+StatementSite statementOf(const Expr *E, const ast::ParentIndex &Parents) {
   const Stmt *S = E;
-  const Stmt *P = parentStmt(S, Context);
+  const Stmt *P = parentStmt(S, Parents);
   while (P && isa<Expr>(P)) {
     S = P;
-    P = parentStmt(S, Context);
+    P = parentStmt(S, Parents);
   }
   if (!P)
     return {};
@@ -393,21 +391,28 @@ bool UndetachedRecurrentStateCheck::isDetachingHelper(const FunctionDecl *FD,
 
 void UndetachedRecurrentStateCheck::onStartOfTranslationUnit() {
   // The caches hold AST pointers, which the next translation unit reuses.
+  Parents.reset();
   AnalyzedBodies.clear();
   DetachingHelpers.clear();
 }
 
 void UndetachedRecurrentStateCheck::registerMatchers(MatchFinder *Finder) {
-  Finder->addMatcher(expr(api::backwardCallInLoop()).bind(BackwardId), this);
+  // One match per translation unit: the check finds its backward() calls in
+  // the user's code itself (see ast::UserCodeVisitor).
+  Finder->addMatcher(translationUnitDecl(), this);
 }
 
 void UndetachedRecurrentStateCheck::check(
     const MatchFinder::MatchResult &Result) {
-  const auto *Backward = Result.Nodes.getNodeAs<Expr>(BackwardId);
-  auto [D, Body] = enclosingBody(Backward, *Result.Context);
-  if (!Body || !AnalyzedBodies.insert(Body).second)
-    return;
-  analyzeBody(D, Body, *Result.Context);
+  Parents.attach(*Result.Context);
+  for (const CallExpr *Backward :
+       api::backwardCallsInUserCode(*Result.Context)) {
+    if (!ast::hasEnclosingLoop(Backward, Parents))
+      continue;
+    auto [D, Body] = enclosingBody(Backward, Parents);
+    if (Body && AnalyzedBodies.insert(Body).second)
+      analyzeBody(D, Body);
+  }
 }
 
 namespace {
@@ -440,9 +445,9 @@ class RecurrenceAnalysis {
 public:
   RecurrenceAnalysis(UndetachedRecurrentStateCheck &Check,
                      const flow::FlowGraph &Graph, const Stmt *Body,
-                     ASTContext &Context)
-      : Check(Check), Graph(Graph), Body(Body), Context(Context),
-        SM(Context.getSourceManager()) {
+                     const ast::ParentIndex &Parents)
+      : Check(Check), Graph(Graph), Body(Body), Parents(Parents),
+        Context(Parents.context()), SM(Context.getSourceManager()) {
     collect(Body);
     Graph.forEachStmt([&](const Stmt *S) {
       Elements.push_back(S);
@@ -503,6 +508,7 @@ private:
   UndetachedRecurrentStateCheck &Check;
   const flow::FlowGraph &Graph;
   const Stmt *Body;
+  const ast::ParentIndex &Parents;
   ASTContext &Context;
   const SourceManager &SM;
 
@@ -606,7 +612,7 @@ RecurrenceAnalysis::carriersOf(const Expr *Call, const ValueDecl *Excluded) {
 
 void RecurrenceAnalysis::findRecurrences() {
   for (const CallExpr *Call : Calls) {
-    if (!Graph.contains(Call) || isUnderGradGuard(Call, Body, Context))
+    if (!Graph.contains(Call) || isUnderGradGuard(Call, Body, Parents))
       continue;
     llvm::SetVector<const ValueDecl *> Vars;
     llvm::DenseMap<const ValueDecl *, llvm::SmallVector<int, 2>> Passed;
@@ -749,11 +755,11 @@ RecurrenceAnalysis::violations(const Recurrence &R, unsigned SlotIndex,
   };
   const auto KillOrCall = [&](const Stmt *S) { return Kill(S) || S == Call; };
   const llvm::SmallVector<const Stmt *, 4> CallLoops =
-      enclosingLoops(Call, Body, Context);
+      enclosingLoops(Call, Body, Parents);
   llvm::SmallVector<Violation, 2> Found;
   for (const Stmt *Backward : Backwards) {
     if (llvm::none_of(
-            enclosingLoops(Backward, Body, Context),
+            enclosingLoops(Backward, Body, Parents),
             [&](const Stmt *L) { return llvm::is_contained(CallLoops, L); }))
       continue;
     for (const Stmt *Reassign : R.Reassigns[SlotIndex]) {
@@ -775,7 +781,7 @@ RecurrenceAnalysis::violations(const Recurrence &R, unsigned SlotIndex,
 }
 
 std::optional<StatementSite> RecurrenceAnalysis::fixSite(const Stmt *S) const {
-  const StatementSite Site = statementOf(cast<Expr>(S), Context);
+  const StatementSite Site = statementOf(cast<Expr>(S), Parents);
   if (!Site.Statement || S->getBeginLoc().isMacroID() ||
       Site.Statement->getBeginLoc().isMacroID() ||
       Site.Statement->getEndLoc().isMacroID())
@@ -796,9 +802,9 @@ RecurrenceAnalysis::planFix(const ValueDecl *Var) {
   const Stmt *Scope = nullptr;
   const DeclStmt *Declaration = nullptr;
   if (const auto *VD = dyn_cast<VarDecl>(Var); VD && VD->isLocalVarDecl()) {
-    const DynTypedNodeList Parents = Context.getParents(*VD);
-    Declaration = Parents.empty() ? nullptr : Parents[0].get<DeclStmt>();
-    Scope = Declaration ? parentStmt(Declaration, Context) : nullptr;
+    const DynTypedNodeList Up = Parents.of(*VD);
+    Declaration = Up.empty() ? nullptr : Up[0].get<DeclStmt>();
+    Scope = Declaration ? parentStmt(Declaration, Parents) : nullptr;
     if (!Scope)
       return std::nullopt;
   }
@@ -835,7 +841,7 @@ RecurrenceAnalysis::planFix(const ValueDecl *Var) {
     const Stmt *At = V.ReassignAfterBackward ? V.Reassign : V.Backward;
     const std::optional<StatementSite> Site = fixSite(At);
     if (Fixed.contains(At) || !Site ||
-        (Scope && (!isWithin(At, Scope, Context) || before(At, Declaration))) ||
+        (Scope && (!isWithin(At, Scope, Parents) || before(At, Declaration))) ||
         (V.ReassignAfterBackward &&
          Graph.reaches(First->Call, V.Reassign, IsBackwardOr(First->Call))))
       return std::nullopt;
@@ -885,13 +891,13 @@ void addInsertion(DiagnosticBuilder &Diag, const Insertion &In,
 
 } // namespace
 
-void UndetachedRecurrentStateCheck::analyzeBody(const Decl *D, Stmt *Body,
-                                                ASTContext &Context) {
+void UndetachedRecurrentStateCheck::analyzeBody(const Decl *D, Stmt *Body) {
+  ASTContext &Context = Parents.context();
   const std::unique_ptr<flow::FlowGraph> Graph =
       flow::FlowGraph::build(D, Body, Context);
   if (!Graph)
     return;
-  RecurrenceAnalysis Analysis(*this, *Graph, Body, Context);
+  RecurrenceAnalysis Analysis(*this, *Graph, Body, Parents);
   const std::vector<Recurrence> &Recurrences = Analysis.recurrences();
   if (Recurrences.empty())
     return;

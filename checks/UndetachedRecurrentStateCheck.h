@@ -5,6 +5,7 @@
 #define TORCH_TIDY_CHECKS_UNDETACHEDRECURRENTSTATECHECK_H
 
 #include "clang-tidy/ClangTidyCheck.h"
+#include "utils/AstWalk.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 
@@ -48,7 +49,9 @@ public:
   bool isDetachingHelper(const FunctionDecl *FD, unsigned Depth = 0);
 
 private:
-  void analyzeBody(const Decl *D, Stmt *Body, ASTContext &Context);
+  void analyzeBody(const Decl *D, Stmt *Body);
+
+  ast::ParentIndex Parents;
 
   llvm::DenseSet<const Stmt *> AnalyzedBodies;
   llvm::DenseMap<const FunctionDecl *, bool> DetachingHelpers;

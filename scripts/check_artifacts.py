@@ -7,6 +7,11 @@ For a check `torch-foo-bar` registered in checks/TorchTidyModule.cpp:
   test/checkers/foo-bar.cpp, docs/checks/foo-bar.md (listed in docs/checks/README.md),
   test/runtime/foo-bar/ with at least one case, and a CHANGELOG.md line.
 With --torch-tidy, the binary must list exactly the registered checks.
+The code under checks/ must not index the parents of the whole translation
+unit (ASTContext::getParents, ancestor matchers) and each check registers only
+translationUnitDecl() matchers (docs/design.md, "Where a check looks"); the
+one exception is checks/utils/AstWalk.*, which replaces them. --scan FILE...
+applies only that rule, to the given files.
 Exits 1 and names every missing piece.
 """
 import argparse
@@ -26,13 +31,52 @@ def registered(root):
     return re.findall(r'registerCheck<(\w+)>\(\s*"torch-([a-z0-9-]+)"\)', text)
 
 
+# What indexes the parents of the whole translation unit, LibTorch's headers
+# included, and what runs a matcher on every node of a kind.
+FORBIDDEN = re.compile(
+    r"\b(getParents|hasAncestor|hasParent|forFunction|forCallable|"
+    r"isInTemplateInstantiation|isInstantiated)\s*\(")
+ADD_MATCHER = re.compile(r"addMatcher\(\s*([A-Za-z_:]+)\s*\(")
+
+
+def scan(path, display):
+    """Returns the rule violations in one source file."""
+    problems = []
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    code = [re.sub(r"//.*", "", line) for line in lines]
+    for number, line in enumerate(code, 1):
+        m = FORBIDDEN.search(line)
+        if m and not os.path.basename(path).startswith("AstWalk."):
+            problems.append("%s:%d: %s() indexes the whole translation unit; "
+                            "use ast::ParentIndex or ast::UserCodeVisitor"
+                            % (display, number, m.group(1)))
+    for m in ADD_MATCHER.finditer("\n".join(code)):
+        if m.group(1) != "translationUnitDecl":
+            number = "\n".join(code)[:m.start(1)].count("\n") + 1
+            problems.append("%s:%d: a %s() matcher runs on every such node of the "
+                            "translation unit; register translationUnitDecl() and "
+                            "walk the user's code with ast::UserCodeVisitor"
+                            % (display, number, m.group(1)))
+    return problems
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("root")
     parser.add_argument("--torch-tidy", help="binary whose --list-checks must agree")
+    parser.add_argument("--scan", nargs="+", metavar="FILE",
+                        help="only check these files for whole-unit parent and matcher use")
     args = parser.parse_args()
     root = args.root
     problems = []
+    if args.scan:
+        for path in args.scan:
+            problems += scan(path, os.path.relpath(path, root))
+        for p in problems:
+            print("error: " + p)
+        print("%d files, %d problems" % (len(args.scan), len(problems)))
+        return 1 if problems else 0
     checks = registered(root)
     if not checks:
         problems.append("no registerCheck<...>(\"torch-...\") in checks/TorchTidyModule.cpp")
@@ -79,6 +123,11 @@ def main():
         if f.endswith(".cpp") and not any(stem == n or stem.startswith(n + "-") for n in names) \
                 and not stem.startswith("all-checks"):
             problems.append("test/checkers/%s tests no registered check" % f)
+
+    for base in ("checks", os.path.join("checks", "utils")):
+        for f in sorted(os.listdir(os.path.join(root, base))):
+            if f.endswith((".h", ".cpp")):
+                problems += scan(os.path.join(root, base, f), base + "/" + f)
 
     if args.torch_tidy:
         out = subprocess.run([args.torch_tidy, "--list-checks", "--checks=-*,torch-*"],

@@ -2,7 +2,6 @@
 // The grad-mode guard variables whose scopes enclose a statement.
 
 #include "GradModeScope.h"
-#include "clang/AST/ParentMapContext.h"
 #include "clang/AST/StmtCXX.h"
 
 namespace clang::tidy::torch::scope {
@@ -44,16 +43,17 @@ const Stmt *initOf(const Stmt *S) {
 
 } // namespace
 
-std::optional<ScopedGuard> innermostGuard(const Stmt *S, ASTContext &Context,
+std::optional<ScopedGuard> innermostGuard(const Stmt *S,
+                                          const ast::ParentIndex &Parents,
                                           bool CountTemporaries) {
-  TraversalKindScope AsIs(Context, TK_AsIs);
+  ASTContext &Context = Parents.context();
   const Stmt *Child = S;
   DynTypedNode Node = DynTypedNode::create(*S);
   for (unsigned Depth = 0; Depth < 512; ++Depth) {
-    const DynTypedNodeList Parents = Context.getParents(Node);
-    if (Parents.empty())
+    const DynTypedNodeList List = Parents.of(Node);
+    if (List.empty())
       return std::nullopt;
-    Node = Parents[0];
+    Node = List[0];
     if (const auto *Decl = Node.get<clang::Decl>()) {
       if (!isa<VarDecl>(Decl))
         return std::nullopt; // The function, or a lambda's class.
@@ -89,10 +89,9 @@ const Expr *asDiscardedGuard(const Stmt *S) {
   return api::asGradModeGuardConstruction(E) ? E : nullptr;
 }
 
-bool isInStatementPosition(const Stmt *S, ASTContext &Context) {
-  TraversalKindScope AsIs(Context, TK_AsIs);
-  const DynTypedNodeList Parents = Context.getParents(*S);
-  const Stmt *Parent = Parents.empty() ? nullptr : Parents[0].get<Stmt>();
+bool isInStatementPosition(const Stmt *S, const ast::ParentIndex &Parents) {
+  const DynTypedNodeList List = Parents.of(*S);
+  const Stmt *Parent = List.empty() ? nullptr : List[0].get<Stmt>();
   if (!Parent)
     return false;
   if (isa<CompoundStmt, CaseStmt, DefaultStmt, LabelStmt, AttributedStmt>(
@@ -111,18 +110,17 @@ bool isInStatementPosition(const Stmt *S, ASTContext &Context) {
   return false;
 }
 
-EnclosingBody enclosingBody(const Stmt *S, ASTContext &Context) {
-  TraversalKindScope AsIs(Context, TK_AsIs);
+EnclosingBody enclosingBody(const Stmt *S, const ast::ParentIndex &Parents) {
   DynTypedNode Node = DynTypedNode::create(*S);
   for (unsigned Depth = 0; Depth < 512; ++Depth) {
-    const DynTypedNodeList Parents = Context.getParents(Node);
-    if (Parents.empty())
+    const DynTypedNodeList List = Parents.of(Node);
+    if (List.empty())
       return {};
     // A lambda's body has two parents: the lambda and its call operator.
-    for (const DynTypedNode &Parent : Parents)
+    for (const DynTypedNode &Parent : List)
       if (const auto *Lambda = Parent.get<LambdaExpr>())
         return {Lambda->getCallOperator(), Lambda->getBody(), Lambda};
-    Node = Parents[0];
+    Node = List[0];
     if (const auto *FD = Node.get<FunctionDecl>())
       return {FD, FD->getBody(), nullptr};
     if (const auto *D = Node.get<Decl>(); D && !isa<VarDecl>(D))

@@ -3,6 +3,7 @@
 #ifndef TORCH_TIDY_CHECKS_UTILS_GRADMODESCOPE_H
 #define TORCH_TIDY_CHECKS_UTILS_GRADMODESCOPE_H
 
+#include "AstWalk.h"
 #include "TorchApi.h"
 #include "clang/AST/ASTContext.h"
 #include <optional>
@@ -24,7 +25,8 @@ struct ScopedGuard {
 /// `switch`, `for` initializer) that encloses `S` and declares one. The walk
 /// stops at the enclosing function or lambda body. With `CountTemporaries`,
 /// a discarded temporary (`torch::NoGradGuard();`) counts as if it were named.
-std::optional<ScopedGuard> innermostGuard(const Stmt *S, ASTContext &Context,
+std::optional<ScopedGuard> innermostGuard(const Stmt *S,
+                                          const ast::ParentIndex &Parents,
                                           bool CountTemporaries = false);
 
 /// When `S` is an expression statement that only constructs a temporary
@@ -35,7 +37,7 @@ const Expr *asDiscardedGuard(const Stmt *S);
 
 /// True when `S` sits where a statement goes: in a compound statement or as
 /// the body of a loop, branch or label.
-bool isInStatementPosition(const Stmt *S, ASTContext &Context);
+bool isInStatementPosition(const Stmt *S, const ast::ParentIndex &Parents);
 
 /// The function or lambda whose body directly contains a statement.
 struct EnclosingBody {
@@ -45,7 +47,7 @@ struct EnclosingBody {
   /// The lambda, for a lambda body.
   const LambdaExpr *Lambda = nullptr;
 };
-EnclosingBody enclosingBody(const Stmt *S, ASTContext &Context);
+EnclosingBody enclosingBody(const Stmt *S, const ast::ParentIndex &Parents);
 
 } // namespace clang::tidy::torch::scope
 

@@ -3,6 +3,7 @@
 // declarations.
 
 #include "TorchApi.h"
+#include "AstWalk.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/DeclTemplate.h"
 
@@ -114,11 +115,17 @@ StatementMatcher backwardCall() {
       callExpr(callee(functionDecl(hasName("::torch::autograd::backward"))))));
 }
 
-StatementMatcher backwardCallInLoop() {
-  return expr(backwardCall(),
-              hasAncestor(stmt(
-                  anyOf(forStmt(), whileStmt(), doStmt(), cxxForRangeStmt()))),
-              unless(isInTemplateInstantiation()));
+std::vector<const CallExpr *> backwardCallsInUserCode(ASTContext &Context) {
+  struct Finder : ast::UserCodeVisitor<Finder> {
+    std::vector<const CallExpr *> Calls;
+    bool VisitCallExpr(CallExpr *Call) {
+      if (isBackwardCall(Call))
+        Calls.push_back(Call);
+      return true;
+    }
+  } F;
+  F.traverseUserCode(Context);
+  return std::move(F.Calls);
 }
 
 StatementMatcher autogradGradCall() {

@@ -6,6 +6,7 @@
 
 #include "clang/AST/ExprCXX.h"
 #include "clang/ASTMatchers/ASTMatchers.h"
+#include <vector>
 
 // Every name below is the canonical one (`at::Tensor`,
 // `torch::optim::Optimizer`, `c10::NoGradGuard`); `torch::Tensor`, typedefs,
@@ -45,9 +46,10 @@ bool isModuleLike(QualType T);
 
 /// `t.backward(...)` or `torch::autograd::backward(...)`.
 StatementMatcher backwardCall();
-/// `backwardCall()` inside a loop, outside template instantiations: where
-/// the flow-sensitive checks start.
-StatementMatcher backwardCallInLoop();
+/// The calls `isBackwardCall` accepts in the user's code (as
+/// `ast::UserCodeVisitor` walks it), in source order: where the
+/// flow-sensitive checks start.
+std::vector<const CallExpr *> backwardCallsInUserCode(ASTContext &Context);
 /// `torch::autograd::grad(...)`.
 StatementMatcher autogradGradCall();
 /// `opt.step(...)` on any optimizer.

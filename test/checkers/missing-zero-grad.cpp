@@ -192,6 +192,45 @@ void inMacro(Net Model, torch::optim::SGD &Opt) {
   // CHECK-FIXES-NEXT:    TRAIN_STEP(Opt, Model(batch()).sum());
 }
 
+// A template whose loop does not depend on its parameters: one warning and
+// one fix, on the template as written, whatever its instantiations.
+template <int Epochs> void templateNonDependent(Net Model, torch::optim::SGD &Opt) {
+  for (int I = 0; I < Epochs; ++I) {
+    Model(batch()).sum().backward();
+    // CHECK-MESSAGES: :[[@LINE-1]]:26: warning: gradients are not cleared
+    Opt.step();
+    // CHECK-MESSAGES: :[[@LINE-1]]:9: note: the summed gradients
+  }
+  // CHECK-FIXES:template <int Epochs> void templateNonDependent(Net Model, torch::optim::SGD &Opt) {
+  // CHECK-FIXES-NEXT:  for (int I = 0; I < Epochs; ++I) {
+  // CHECK-FIXES-NEXT:    Opt.zero_grad();
+  // CHECK-FIXES-NEXT:    Model(batch()).sum().backward();
+}
+template void templateNonDependent<1>(Net, torch::optim::SGD &);
+template void templateNonDependent<2>(Net, torch::optim::SGD &);
+
+// Code in namespaces and out-of-line members, and a loop in a lambda.
+namespace project::training {
+struct Trainer {
+  void epoch(Net Model, torch::optim::SGD &Opt);
+};
+} // namespace project::training
+
+void project::training::Trainer::epoch(Net Model, torch::optim::SGD &Opt) {
+  auto Run = [&](int Steps) {
+    for (int I = 0; I < Steps; ++I) {
+      Model(batch()).sum().backward();
+      // CHECK-MESSAGES: :[[@LINE-1]]:28: warning: gradients are not cleared
+      Opt.step();
+      // CHECK-MESSAGES: :[[@LINE-1]]:11: note: the summed gradients
+    }
+  };
+  // CHECK-FIXES:  auto Run = [&](int Steps) {
+  // CHECK-FIXES-NEXT:    for (int I = 0; I < Steps; ++I) {
+  // CHECK-FIXES-NEXT:      Opt.zero_grad();
+  Run(10);
+}
+
 // ---- Negatives: the correct idioms -----------------------------------------
 
 void clearedAtTop(Net Model, torch::optim::SGD &Opt) {
