@@ -69,7 +69,7 @@ def generate(work, units, plain):
     src = os.path.join(work, "src")
     os.makedirs(src, exist_ok=True)
     entries = []
-    flags = ["-std=c++17", "-isystem", LIBTORCH, "-isystem", "/usr/include"]
+    flags = ["-std=c++17", "-isystem", LIBTORCH]
     for i in range(units):
         name = "train%02d.cpp" % i
         # Every other unit forgets zero_grad(): the check has findings to report.

@@ -265,7 +265,7 @@ llvm::Expected<LintOptions> parseCommandLine(int Argc, const char **Argv) {
 }
 
 std::unique_ptr<ClangTidyOptionsProvider>
-createOptionsProvider(const LintOptions &Opts) {
+createOptionsProvider(const LintOptions &Opts, llvm::StringRef WorkingDir) {
   ClangTidyGlobalOptions Global;
   ClangTidyOptions Defaults;
   Defaults.Checks = "-*,torch-*";
@@ -281,6 +281,11 @@ createOptionsProvider(const LintOptions &Opts) {
   if (Opts.WarningsAsErrors)
     Overrides.WarningsAsErrors = *Opts.WarningsAsErrors;
   auto FS = llvm::vfs::createPhysicalFileSystem();
+  // clang-tidy asks for the options of the file as the compile command names
+  // it, often relative to the command's directory: the .clang-tidy files that
+  // apply are those above that file, not above torch-lint's directory.
+  if (!WorkingDir.empty())
+    (void)FS->setCurrentWorkingDirectory(WorkingDir); // best effort
   if (Opts.Config) {
     auto Parsed =
         parseConfiguration(llvm::MemoryBufferRef(*Opts.Config, "--config"));

@@ -49,9 +49,11 @@ llvm::Expected<LintOptions> parseCommandLine(int Argc, const char **Argv);
 
 /// A fresh provider that reads .clang-tidy files as clang-tidy does, layered
 /// under --config and the command-line overrides. Not thread-safe: make one
-/// per thread or per translation unit.
+/// per thread or per translation unit. Relative file names are resolved
+/// against `WorkingDir` (a compile command's directory) when it is given,
+/// else against the process's working directory.
 std::unique_ptr<ClangTidyOptionsProvider>
-createOptionsProvider(const LintOptions &Opts);
+createOptionsProvider(const LintOptions &Opts, llvm::StringRef WorkingDir = {});
 
 /// Rejects check globs in --checks and --config that name no check.
 llvm::Error validateChecks(const LintOptions &Opts);

@@ -123,7 +123,8 @@ private:
             "-fno-caret-diagnostics", tooling::ArgumentInsertPosition::END)(
             Cmd.CommandLine, Cmd.Filename);
       FixedCommandsDatabase DB(std::move(Commands));
-      ClangTidyContext Context(createOptionsProvider(Opts));
+      ClangTidyContext Context(
+          createOptionsProvider(Opts, U.Commands.front().Directory));
       auto FS = llvm::makeIntrusiveRefCnt<llvm::vfs::OverlayFileSystem>(
           llvm::vfs::createPhysicalFileSystem());
       Errors = runClangTidy(Context, DB, {U.File}, FS, /*ApplyAnyFix=*/false);
