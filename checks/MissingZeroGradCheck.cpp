@@ -212,7 +212,6 @@ void MissingZeroGradCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
 
 void MissingZeroGradCheck::onStartOfTranslationUnit() {
   Parents.reset();
-  AnalyzedBodies.clear();
   HelperClears.clear();
 }
 
@@ -224,14 +223,8 @@ void MissingZeroGradCheck::registerMatchers(MatchFinder *Finder) {
 
 void MissingZeroGradCheck::check(const MatchFinder::MatchResult &Result) {
   Parents.attach(*Result.Context);
-  for (const CallExpr *Backward :
-       api::backwardCallsInUserCode(*Result.Context)) {
-    if (!ast::hasEnclosingLoop(Backward, Parents))
-      continue;
-    auto [D, Body] = enclosingBody(Backward, Parents);
-    if (Body && AnalyzedBodies.insert(Body).second)
-      analyzeBody(D, Body);
-  }
+  for (const auto &[D, Body] : api::bodiesWithBackwardInLoop(Parents))
+    analyzeBody(D, Body);
 }
 
 namespace {

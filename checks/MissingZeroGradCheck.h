@@ -64,7 +64,6 @@ private:
   const api::NameList ClearingFunctions;
   const api::NameList UpdateFunctions;
   ast::ParentIndex Parents;
-  llvm::DenseSet<const Stmt *> AnalyzedBodies;
   llvm::DenseMap<const FunctionDecl *, bool> HelperClears;
 };
 

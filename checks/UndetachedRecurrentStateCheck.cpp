@@ -392,7 +392,6 @@ bool UndetachedRecurrentStateCheck::isDetachingHelper(const FunctionDecl *FD,
 void UndetachedRecurrentStateCheck::onStartOfTranslationUnit() {
   // The caches hold AST pointers, which the next translation unit reuses.
   Parents.reset();
-  AnalyzedBodies.clear();
   DetachingHelpers.clear();
 }
 
@@ -405,14 +404,8 @@ void UndetachedRecurrentStateCheck::registerMatchers(MatchFinder *Finder) {
 void UndetachedRecurrentStateCheck::check(
     const MatchFinder::MatchResult &Result) {
   Parents.attach(*Result.Context);
-  for (const CallExpr *Backward :
-       api::backwardCallsInUserCode(*Result.Context)) {
-    if (!ast::hasEnclosingLoop(Backward, Parents))
-      continue;
-    auto [D, Body] = enclosingBody(Backward, Parents);
-    if (Body && AnalyzedBodies.insert(Body).second)
-      analyzeBody(D, Body);
-  }
+  for (const auto &[D, Body] : api::bodiesWithBackwardInLoop(Parents))
+    analyzeBody(D, Body);
 }
 
 namespace {

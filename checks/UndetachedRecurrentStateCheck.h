@@ -53,7 +53,6 @@ private:
 
   ast::ParentIndex Parents;
 
-  llvm::DenseSet<const Stmt *> AnalyzedBodies;
   llvm::DenseMap<const FunctionDecl *, bool> DetachingHelpers;
 };
 

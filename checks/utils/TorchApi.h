@@ -4,8 +4,10 @@
 #ifndef TORCH_TIDY_CHECKS_UTILS_TORCHAPI_H
 #define TORCH_TIDY_CHECKS_UTILS_TORCHAPI_H
 
+#include "AstWalk.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/ASTMatchers/ASTMatchers.h"
+#include <utility>
 #include <vector>
 
 // Every name below is the canonical one (`at::Tensor`,
@@ -46,10 +48,15 @@ bool isModuleLike(QualType T);
 
 /// `t.backward(...)` or `torch::autograd::backward(...)`.
 StatementMatcher backwardCall();
-/// The calls `isBackwardCall` accepts in the user's code (as
-/// `ast::UserCodeVisitor` walks it), in source order: where the
-/// flow-sensitive checks start.
-std::vector<const CallExpr *> backwardCallsInUserCode(ASTContext &Context);
+/// A function or lambda body: the function (a lambda's call operator) and
+/// its body.
+using FunctionBody = std::pair<const Decl *, Stmt *>;
+/// The bodies that directly contain a call `isBackwardCall` accepts, in the
+/// user's code (as `ast::UserCodeVisitor` walks it) and inside a loop (also
+/// one around the lambda or local class the body belongs to), each once, in
+/// source order: where the flow-sensitive checks start.
+std::vector<FunctionBody>
+bodiesWithBackwardInLoop(const ast::ParentIndex &Parents);
 /// `torch::autograd::grad(...)`.
 StatementMatcher autogradGradCall();
 /// `opt.step(...)` on any optimizer.
