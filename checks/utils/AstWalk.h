@@ -63,7 +63,7 @@ private:
 /// `forFunction` or `isInTemplateInstantiation` matcher) indexes the whole
 /// translation unit on first use; with `<torch/torch.h>` that is about 6 s of
 /// CPU and 500 MB, more than the checks themselves. The checks only ask about
-/// the code they diagnose, so they share this index of the user's code
+/// the code they diagnose, so each keeps this index of the user's code
 /// instead (see docs/performance.md). A node outside it has no parents.
 class ParentIndex {
 public:
