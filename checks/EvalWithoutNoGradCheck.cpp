@@ -109,7 +109,8 @@ bool isEnablingGuard(const std::optional<scope::ScopedGuard> &Guard) {
 
 } // namespace
 
-/// The whole-translation-unit analysis, run once at its end.
+/// The whole-translation-unit analysis, run once when check() has collected
+/// the user's code.
 class EvalWithoutNoGradCheck::Analysis {
 public:
   explicit Analysis(EvalWithoutNoGradCheck &Check)
@@ -1047,8 +1048,6 @@ void EvalWithoutNoGradCheck::check(const MatchFinder::MatchResult &Result) {
   Analysis(*this).run();
   clear();
 }
-
-void EvalWithoutNoGradCheck::onEndOfTranslationUnit() { clear(); }
 
 void EvalWithoutNoGradCheck::clear() {
   // The containers hold AST pointers, which the next translation unit reuses.
