@@ -35,8 +35,7 @@ struct SourceFile {
     if (Line == 0 || Line > Starts.size())
       return "";
     llvm::StringRef Rest = Buffer->getBuffer().substr(Starts[Line - 1]);
-    return Rest.take_until([](char C) { return C == '\n' || C == '\r'; })
-        .str();
+    return Rest.take_until([](char C) { return C == '\n' || C == '\r'; }).str();
   }
 };
 
@@ -132,9 +131,8 @@ std::vector<Finding> unusedNolints(const std::vector<Finding> &Findings,
       const NolintDirective &D = Directives[J];
       if (Used[J] || D.Type == NolintDirective::Kind::End ||
           !D.namesOnlyTorchChecks() ||
-          llvm::none_of(Enabled, [&](const std::string &Name) {
-            return D.names(Name);
-          }))
+          llvm::none_of(Enabled,
+                        [&](const std::string &Name) { return D.names(Name); }))
         continue;
       const NolintDirective *End = nullptr;
       if (D.Type == NolintDirective::Kind::Begin) {

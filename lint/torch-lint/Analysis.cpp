@@ -67,8 +67,8 @@ private:
     if (R.isInvalid())
       return false;
     SourceLocation Begin = SM.getFileLoc(R.getBegin());
-    SourceLocation End = Lexer::getLocForEndOfToken(SM.getFileLoc(R.getEnd()),
-                                                    0, SM, LangOpts);
+    SourceLocation End =
+        Lexer::getLocForEndOfToken(SM.getFileLoc(R.getEnd()), 0, SM, LangOpts);
     if (End.isInvalid())
       End = SM.getFileLoc(R.getEnd());
     return SM.isPointWithin(Loc, Begin, End);
@@ -89,8 +89,8 @@ private:
     else if (const auto *Switch = dyn_cast<SwitchStmt>(S))
       Body = Switch->getBody();
     SourceLocation Begin = SM.getFileLoc(S->getBeginLoc());
-    CharSourceRange Range = CharSourceRange::getTokenRange(
-        Begin, SM.getFileLoc(S->getEndLoc()));
+    CharSourceRange Range =
+        CharSourceRange::getTokenRange(Begin, SM.getFileLoc(S->getEndLoc()));
     if (Body)
       Range = CharSourceRange::getCharRange(Begin,
                                             SM.getFileLoc(Body->getBeginLoc()));
@@ -129,7 +129,8 @@ public:
 private:
   void record(DiagnosticsEngine::Level Level, const Diagnostic &Info) {
     std::string Check = Context.getCheckName(Info.getID());
-    if (Check.empty() || llvm::StringRef(Check).starts_with("clang-diagnostic-"))
+    if (Check.empty() ||
+        llvm::StringRef(Check).starts_with("clang-diagnostic-"))
       return;
     const SourceManager &SM = Info.getSourceManager();
     SourceLocation Loc = SM.getFileLoc(Info.getLocation());
@@ -171,8 +172,8 @@ public:
   void HandleTranslationUnit(ASTContext &Ctx) override {
     const SourceManager &SM = Ctx.getSourceManager();
     for (SourceLocation Loc : State.Pending) {
-      auto Key = std::make_pair(SM.getFilename(Loc).str(),
-                                SM.getFileOffset(Loc));
+      auto Key =
+          std::make_pair(SM.getFilename(Loc).str(), SM.getFileOffset(Loc));
       if (State.Out->Identities.count(Key))
         continue;
       Locator L(SM, Ctx.getLangOpts(), Loc);
@@ -190,8 +191,8 @@ class Action : public ASTFrontendAction {
 public:
   Action(ClangTidyASTConsumerFactory &Factory, Recorded &State)
       : Factory(Factory), State(State) {}
-  std::unique_ptr<ASTConsumer> CreateASTConsumer(CompilerInstance &Compiler,
-                                                 llvm::StringRef File) override {
+  std::unique_ptr<ASTConsumer>
+  CreateASTConsumer(CompilerInstance &Compiler, llvm::StringRef File) override {
     std::vector<std::unique_ptr<ASTConsumer>> Consumers;
     Consumers.push_back(Factory.createASTConsumer(Compiler, File));
     Consumers.push_back(std::make_unique<IdentityConsumer>(State));
@@ -259,22 +260,23 @@ analyzeUnit(ClangTidyContext &Context,
                           std::make_shared<PCHContainerOperations>(), FS);
   // The command-line adjustments clang-tidy makes: per-file extra arguments
   // from the configuration, and no compiler plugins.
-  Tool.appendArgumentsAdjuster([&Context](const tooling::CommandLineArguments &Args,
-                                          llvm::StringRef Filename) {
-    ClangTidyOptions Opts = Context.getOptionsForFile(Filename);
-    tooling::CommandLineArguments Adjusted = Args;
-    if (Opts.ExtraArgsBefore) {
-      auto I = Adjusted.begin();
-      if (I != Adjusted.end() && !llvm::StringRef(*I).starts_with("-"))
-        ++I; // after the compiler's name
-      Adjusted.insert(I, Opts.ExtraArgsBefore->begin(),
-                      Opts.ExtraArgsBefore->end());
-    }
-    if (Opts.ExtraArgs)
-      Adjusted.insert(Adjusted.end(), Opts.ExtraArgs->begin(),
-                      Opts.ExtraArgs->end());
-    return Adjusted;
-  });
+  Tool.appendArgumentsAdjuster(
+      [&Context](const tooling::CommandLineArguments &Args,
+                 llvm::StringRef Filename) {
+        ClangTidyOptions Opts = Context.getOptionsForFile(Filename);
+        tooling::CommandLineArguments Adjusted = Args;
+        if (Opts.ExtraArgsBefore) {
+          auto I = Adjusted.begin();
+          if (I != Adjusted.end() && !llvm::StringRef(*I).starts_with("-"))
+            ++I; // after the compiler's name
+          Adjusted.insert(I, Opts.ExtraArgsBefore->begin(),
+                          Opts.ExtraArgsBefore->end());
+        }
+        if (Opts.ExtraArgs)
+          Adjusted.insert(Adjusted.end(), Opts.ExtraArgs->begin(),
+                          Opts.ExtraArgs->end());
+        return Adjusted;
+      });
   Tool.appendArgumentsAdjuster(tooling::getStripPluginsAdjuster());
   RecordingConsumer Consumer(Context, State);
   DiagnosticsEngine Engine(new DiagnosticIDs(), new DiagnosticOptions(),

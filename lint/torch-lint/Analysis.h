@@ -28,10 +28,11 @@ struct UnitAnalysis {
 };
 
 /// runClangTidy for one file, with the consumer that records the above.
-UnitAnalysis analyzeUnit(ClangTidyContext &Context,
-                         const tooling::CompilationDatabase &Compilations,
-                         llvm::StringRef File,
-                         llvm::IntrusiveRefCntPtr<llvm::vfs::OverlayFileSystem> FS);
+UnitAnalysis
+analyzeUnit(ClangTidyContext &Context,
+            const tooling::CompilationDatabase &Compilations,
+            llvm::StringRef File,
+            llvm::IntrusiveRefCntPtr<llvm::vfs::OverlayFileSystem> FS);
 
 /// The text without whitespace, except one space between two identifier
 /// characters: reindenting or reflowing a statement keeps its identity.

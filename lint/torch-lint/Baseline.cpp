@@ -38,7 +38,8 @@ llvm::Expected<std::vector<Identity>> parseJson(llvm::StringRef Path,
     return baselineError(Path, "is not valid JSON: " +
                                    llvm::toString(Parsed.takeError()));
   const llvm::json::Object *Root = Parsed->getAsObject();
-  std::optional<int64_t> Version = Root ? Root->getInteger("version") : std::nullopt;
+  std::optional<int64_t> Version =
+      Root ? Root->getInteger("version") : std::nullopt;
   if (!Version)
     return baselineError(Path, "has no \"version\"");
   if (*Version != FormatVersion)
@@ -148,13 +149,12 @@ std::string baselineDir(llvm::StringRef Path) {
 llvm::Error writeBaseline(llvm::StringRef Path,
                           const std::vector<Identity> &Entries) {
   std::vector<Identity> Sorted = Entries;
-  std::sort(Sorted.begin(), Sorted.end(),
-            [](const Identity &A, const Identity &B) {
-              return std::tie(A.File, A.Check, A.Function, A.Statement,
-                              A.Occurrence) < std::tie(B.File, B.Check,
-                                                       B.Function, B.Statement,
-                                                       B.Occurrence);
-            });
+  std::sort(
+      Sorted.begin(), Sorted.end(), [](const Identity &A, const Identity &B) {
+        return std::tie(A.File, A.Check, A.Function, A.Statement,
+                        A.Occurrence) <
+               std::tie(B.File, B.Check, B.Function, B.Statement, B.Occurrence);
+      });
   std::error_code EC;
   llvm::raw_fd_ostream OS(Path, EC);
   if (EC)
@@ -168,11 +168,10 @@ llvm::Error writeBaseline(llvm::StringRef Path,
                                             {"function", Id.Function},
                                             {"statement", Id.Statement},
                                             {"occurrence", Id.Occurrence}});
-    OS << llvm::formatv("{0:2}",
-                        llvm::json::Value(llvm::json::Object{
-                            {"format", "torch-lint baseline"},
-                            {"version", FormatVersion},
-                            {"findings", std::move(Findings)}}))
+    OS << llvm::formatv("{0:2}", llvm::json::Value(llvm::json::Object{
+                                     {"format", "torch-lint baseline"},
+                                     {"version", FormatVersion},
+                                     {"findings", std::move(Findings)}}))
        << "\n";
   } else {
     OS << TextHeader << FormatVersion << "\n"
@@ -196,10 +195,9 @@ llvm::Error writeBaseline(llvm::StringRef Path,
 llvm::Expected<std::vector<Identity>> readBaseline(llvm::StringRef Path) {
   auto Buffer = llvm::MemoryBuffer::getFile(Path);
   if (!Buffer)
-    return llvm::createStringError(Buffer.getError(),
-                                   "cannot read baseline '%s': %s",
-                                   Path.str().c_str(),
-                                   Buffer.getError().message().c_str());
+    return llvm::createStringError(
+        Buffer.getError(), "cannot read baseline '%s': %s", Path.str().c_str(),
+        Buffer.getError().message().c_str());
   llvm::StringRef Text = (*Buffer)->getBuffer();
   if (Text.ltrim().starts_with("{"))
     return parseJson(Path, Text);

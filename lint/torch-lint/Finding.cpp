@@ -130,9 +130,10 @@ bool positionFromJSON(const llvm::json::Value &V, Position &P,
 } // namespace
 
 std::string Finding::key() const {
-  std::string K = Check + '\0' + Where.File + '\0' +
-                  std::to_string(Where.Offset) + '\0' + Message +
-                  (Suppressed ? std::string(1, '\0') + "suppressed" : std::string());
+  std::string K =
+      Check + '\0' + Where.File + '\0' + std::to_string(Where.Offset) + '\0' +
+      Message +
+      (Suppressed ? std::string(1, '\0') + "suppressed" : std::string());
   for (const Edit &E : Fix)
     K += '\0' + E.Begin.File + ':' + std::to_string(E.Begin.Offset) + ':' +
          std::to_string(E.Length) + ':' + E.Text;
@@ -208,14 +209,12 @@ llvm::json::Value toJSON(const Finding &F) {
   O["function"] = F.Function;
   O["statement"] = F.Statement;
   if (F.Suppressed)
-    O["suppressed"] =
-        llvm::json::Object{{"kind", "inSource"},
-                           {"justification", F.Justification}};
+    O["suppressed"] = llvm::json::Object{{"kind", "inSource"},
+                                         {"justification", F.Justification}};
   if (F.Baseline != BaselineState::None)
-    O["baseline_state"] = F.Baseline == BaselineState::New ? "new"
-                          : F.Baseline == BaselineState::Unchanged
-                              ? "unchanged"
-                              : "absent";
+    O["baseline_state"] = F.Baseline == BaselineState::New         ? "new"
+                          : F.Baseline == BaselineState::Unchanged ? "unchanged"
+                                                                   : "absent";
   if (!F.Fingerprint.empty())
     O["fingerprint"] = F.Fingerprint;
   return O;

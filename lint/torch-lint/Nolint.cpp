@@ -51,7 +51,8 @@ std::vector<Comment> lineComments(llvm::StringRef Text, size_t LineBegin,
 }
 
 bool isBlank(llvm::StringRef S) {
-  return llvm::all_of(S, [](char C) { return C == ' ' || C == '\t' || C == '\r'; });
+  return llvm::all_of(
+      S, [](char C) { return C == ' ' || C == '\t' || C == '\r'; });
 }
 
 std::optional<NolintDirective> parseDirective(llvm::StringRef Body) {
@@ -80,9 +81,9 @@ std::optional<NolintDirective> parseDirective(llvm::StringRef Body) {
         D.Checks.push_back(Glob.trim().str());
     Rest = Rest.drop_front(Close + 1);
   }
-  D.Spelling = Body.slice(Body.size() - Body.ltrim().size(),
-                          Body.size() - Rest.size())
-                   .str();
+  D.Spelling =
+      Body.slice(Body.size() - Body.ltrim().size(), Body.size() - Rest.size())
+          .str();
   Rest = Rest.trim();
   if (Rest.consume_front(":"))
     D.Justification = Rest.trim().str();
@@ -149,7 +150,8 @@ std::vector<NolintDirective> parseNolints(llvm::StringRef Text) {
         D->RemoveLength = (End < Text.size() ? End + 1 : End) - Begin;
       } else {
         size_t From = C.Begin;
-        while (From > Begin && (Text[From - 1] == ' ' || Text[From - 1] == '\t'))
+        while (From > Begin &&
+               (Text[From - 1] == ' ' || Text[From - 1] == '\t'))
           --From;
         D->RemoveOffset = From;
         D->RemoveLength = C.End - From;

@@ -14,10 +14,10 @@ namespace clang::tidy::torch::lint {
 struct NolintDirective {
   enum class Kind { Line, NextLine, Begin, End };
   Kind Type = Kind::Line;
-  unsigned Line = 0;   // 1-based
-  unsigned Offset = 0; // of the comment
-  unsigned Column = 0; // of the comment, 1-based
-  std::string Spelling; // "NOLINTNEXTLINE(torch-x)", as written
+  unsigned Line = 0;               // 1-based
+  unsigned Offset = 0;             // of the comment
+  unsigned Column = 0;             // of the comment, 1-based
+  std::string Spelling;            // "NOLINTNEXTLINE(torch-x)", as written
   std::vector<std::string> Checks; // globs; empty: every check
   std::string Justification;       // the text after "): ", trimmed
   unsigned RemoveOffset = 0, RemoveLength = 0; // the edit that removes it

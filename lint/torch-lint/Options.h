@@ -30,7 +30,7 @@ struct LintOptions {
   std::string OutputFile;
   std::string ExportFixes;
   bool Fix = false;
-  bool FixUnsafe = false; // also the fixes on notes; implies Fix
+  bool FixUnsafe = false;    // also the fixes on notes; implies Fix
   std::string Baseline;      // --baseline
   std::string WriteBaseline; // --write-baseline
   bool IncludeAbsent = false;

@@ -100,8 +100,7 @@ llvm::json::Object sarifFix(const Finding &F) {
   return llvm::json::Object{
       {"description", llvm::json::Object{{"text", Description}}},
       {"artifactChanges", std::move(Changes)},
-      {"properties",
-       llvm::json::Object{{"safety", fixSafetyName(F.Safety)}}}};
+      {"properties", llvm::json::Object{{"safety", fixSafetyName(F.Safety)}}}};
 }
 
 // Workflow command escaping: data escapes %, CR, LF; properties also : and ,.
@@ -172,9 +171,10 @@ void printSarif(llvm::raw_ostream &OS, const std::vector<Finding> &Findings,
     };
     if (!F.Where.File.empty())
       Result["locations"] = llvm::json::Array{llvm::json::Object{
-          {"physicalLocation", F.Where.Line ? physical(F.Where)
-                                            : llvm::json::Object{{"artifactLocation",
-                                                                  artifact(F.Where.File)}}}}};
+          {"physicalLocation",
+           F.Where.Line ? physical(F.Where)
+                        : llvm::json::Object{
+                              {"artifactLocation", artifact(F.Where.File)}}}}};
     llvm::json::Array Related;
     unsigned Id = 0;
     for (const Note &N : F.Notes)

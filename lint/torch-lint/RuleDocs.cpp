@@ -13,8 +13,8 @@ constexpr RuleDoc Docs[] = {
 llvm::ArrayRef<RuleDoc> ruleDocs() { return Docs; }
 
 const RuleDoc *findRuleDoc(llvm::StringRef Check) {
-  const auto *It = llvm::find_if(
-      Docs, [&](const RuleDoc &D) { return Check == D.Check; });
+  const auto *It =
+      llvm::find_if(Docs, [&](const RuleDoc &D) { return Check == D.Check; });
   return It == std::end(Docs) ? nullptr : It;
 }
 

@@ -10,13 +10,13 @@ namespace clang::tidy::torch::lint {
 
 struct RuleDoc {
   const char *Check;
-  const char *Page;    // relative to the docs base URL
-  const char *Row;     // the one-line summary of docs/checks/README.md
-  const char *Summary; // the page's summary paragraph
-  const char *Why;     // "## Why it matters in training", heading included
-  const char *Example; // "## Example"
-  const char *Options; // "## Options"
-  const char *FixSafety;     // "safe" or "unsafe"
+  const char *Page;      // relative to the docs base URL
+  const char *Row;       // the one-line summary of docs/checks/README.md
+  const char *Summary;   // the page's summary paragraph
+  const char *Why;       // "## Why it matters in training", heading included
+  const char *Example;   // "## Example"
+  const char *Options;   // "## Options"
+  const char *FixSafety; // "safe" or "unsafe"
   const char *FixSafetyLine; // "Fix safety: safe — ..."
 };
 

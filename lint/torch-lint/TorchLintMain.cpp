@@ -47,9 +47,8 @@ void listChecks(const LintOptions &Opts) {
   for (const std::string &Name : Names) {
     llvm::outs() << "\n    " << Name;
     if (const RuleDoc *D = findRuleDoc(Name))
-      llvm::outs() << fmt::format("{:<{}}  fix: {:<6}  {}",
-                                  "", Width - Name.size(), D->FixSafety,
-                                  D->Row);
+      llvm::outs() << fmt::format("{:<{}}  fix: {:<6}  {}", "",
+                                  Width - Name.size(), D->FixSafety, D->Row);
   }
   llvm::outs() << "\n";
 }
@@ -210,10 +209,10 @@ int main(int Argc, const char **Argv) {
 
   // Identities and the baseline come before the line filter, so that a
   // baselined finding outside the changed lines is not counted as gone.
-  std::string BaseDir = baselineDir(
-      !Opts.Baseline.empty()        ? Opts.Baseline
-      : !Opts.WriteBaseline.empty() ? Opts.WriteBaseline
-                                    : std::string("dummy"));
+  std::string BaseDir =
+      baselineDir(!Opts.Baseline.empty()        ? Opts.Baseline
+                  : !Opts.WriteBaseline.empty() ? Opts.WriteBaseline
+                                                : std::string("dummy"));
   std::vector<Identity> Ids = identify(All, BaseDir);
   std::vector<Finding> Gone = applyBaseline(
       All, Baseline ? &*Baseline : nullptr, Ids, BaseDir, Results, S);
