@@ -177,7 +177,7 @@ llvm::Error writeBaseline(llvm::StringRef Path,
     OS << TextHeader << FormatVersion << "\n"
        << "# Written by torch-lint --write-baseline; read by --baseline. One "
           "accepted finding per line:\n"
-       << "# check, file, function, statement (whitespace collapsed), "
+       << "# check, file, function, statement (without whitespace), "
           "occurrence; separated by tabs.\n";
     for (const Identity &Id : Sorted)
       OS << Id.line() << "\n";

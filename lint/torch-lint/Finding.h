@@ -52,7 +52,7 @@ struct Finding {
   std::string FixMessage; // the note that carries an unsafe fix
   // What identifies the finding across edits elsewhere in the file.
   std::string Function;    // qualified name of the enclosing function
-  std::string Statement;   // the flagged statement, whitespace collapsed
+  std::string Statement;   // the flagged statement, normalized
   bool Suppressed = false; // by a NOLINT comment
   std::string Justification;
   // Set for the report, never cached.
