@@ -137,7 +137,7 @@ std::string fingerprint(const Identity &Id) {
 
 std::string baselineDir(llvm::StringRef Path) {
   llvm::SmallString<256> Abs(Path);
-  llvm::sys::fs::make_absolute(Abs);
+  (void)llvm::sys::fs::make_absolute(Abs); // best effort: else relative
   llvm::sys::path::remove_dots(Abs, /*remove_dot_dot=*/true);
   llvm::StringRef Dir = llvm::sys::path::parent_path(Abs);
   llvm::SmallString<256> Real;
