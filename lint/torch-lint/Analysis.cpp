@@ -120,14 +120,21 @@ public:
 
   void HandleDiagnostic(DiagnosticsEngine::Level Level,
                         const Diagnostic &Info) override {
+    llvm::SmallVector<tooling::Diagnostic, 1> NolintErrors;
     if (Level == DiagnosticsEngine::Warning && Info.getLocation().isValid() &&
         Info.hasSourceManager())
-      record(Level, Info);
+      record(Level, Info, NolintErrors);
     ClangTidyDiagnosticConsumer::HandleDiagnostic(Level, Info);
+    // The first look at a file's NOLINTs reports its malformed ones (an
+    // unmatched NOLINTBEGIN); when that look was ours, report them as the base
+    // would have, once it is done with Info.
+    for (const tooling::Diagnostic &Error : NolintErrors)
+      Context.diag(Error);
   }
 
 private:
-  void record(DiagnosticsEngine::Level Level, const Diagnostic &Info) {
+  void record(DiagnosticsEngine::Level Level, const Diagnostic &Info,
+              llvm::SmallVectorImpl<tooling::Diagnostic> &NolintErrors) {
     std::string Check = Context.getCheckName(Info.getID());
     if (Check.empty() ||
         llvm::StringRef(Check).starts_with("clang-diagnostic-"))
@@ -135,9 +142,9 @@ private:
     const SourceManager &SM = Info.getSourceManager();
     SourceLocation Loc = SM.getFileLoc(Info.getLocation());
     State.Pending.push_back(Loc);
-    llvm::SmallVector<tooling::Diagnostic, 1> Ignored; // reported by the base
-    if (!Context.isCheckEnabled(Check) || !isUserCode(SM, Loc) ||
-        !Context.shouldSuppressDiagnostic(Level, Info, Ignored))
+    if (!Context.isCheckEnabled(Check) || !isUserCode(SM, Loc))
+      return;
+    if (!Context.shouldSuppressDiagnostic(Level, Info, NolintErrors))
       return;
     llvm::SmallString<128> Message;
     Info.FormatDiagnostic(Message);
