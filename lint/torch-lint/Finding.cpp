@@ -212,12 +212,24 @@ llvm::json::Value toJSON(const Finding &F) {
     O["suppressed"] = llvm::json::Object{{"kind", "inSource"},
                                          {"justification", F.Justification}};
   if (F.Baseline != BaselineState::None)
-    O["baseline_state"] = F.Baseline == BaselineState::New         ? "new"
-                          : F.Baseline == BaselineState::Unchanged ? "unchanged"
-                                                                   : "absent";
+    O["baseline_state"] = baselineStateName(F.Baseline);
   if (!F.Fingerprint.empty())
     O["fingerprint"] = F.Fingerprint;
   return O;
+}
+
+llvm::StringRef baselineStateName(BaselineState S) {
+  switch (S) {
+  case BaselineState::None:
+    return "none";
+  case BaselineState::New:
+    return "new";
+  case BaselineState::Unchanged:
+    return "unchanged";
+  case BaselineState::Absent:
+    return "absent";
+  }
+  return "none";
 }
 
 llvm::StringRef fixSafetyName(FixSafety S) {
@@ -246,9 +258,11 @@ bool fromJSON(const llvm::json::Value &V, Finding &F, llvm::json::Path P) {
   if (!O.map("fix_safety", Safety) || !O.map("function", F.Function) ||
       !O.map("statement", F.Statement))
     return false;
-  F.Safety = Safety == "safe"     ? FixSafety::Safe
-             : Safety == "unsafe" ? FixSafety::Unsafe
-                                  : FixSafety::None;
+  F.Safety = FixSafety::None;
+  if (Safety == "safe")
+    F.Safety = FixSafety::Safe;
+  else if (Safety == "unsafe")
+    F.Safety = FixSafety::Unsafe;
   if (std::optional<llvm::StringRef> Message = Obj->getString("fix_message"))
     F.FixMessage = Message->str();
   if (const llvm::json::Object *Suppressed = Obj->getObject("suppressed")) {

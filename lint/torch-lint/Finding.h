@@ -74,6 +74,8 @@ struct Finding {
 std::vector<Finding> convertErrors(const std::vector<ClangTidyError> &Errors);
 
 llvm::StringRef fixSafetyName(FixSafety S);
+/// SARIF's baselineState value.
+llvm::StringRef baselineStateName(BaselineState S);
 
 llvm::json::Value toJSON(const Finding &F);
 bool fromJSON(const llvm::json::Value &V, Finding &F, llvm::json::Path P);

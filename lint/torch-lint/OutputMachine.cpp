@@ -191,10 +191,7 @@ void printSarif(llvm::raw_ostream &OS, const std::vector<Finding> &Findings,
       Result["partialFingerprints"] =
           llvm::json::Object{{FingerprintKey, F.Fingerprint}};
     if (F.Baseline != BaselineState::None)
-      Result["baselineState"] = F.Baseline == BaselineState::New ? "new"
-                                : F.Baseline == BaselineState::Unchanged
-                                    ? "unchanged"
-                                    : "absent";
+      Result["baselineState"] = baselineStateName(F.Baseline);
     if (F.Suppressed) {
       llvm::json::Object Suppression{{"kind", "inSource"}};
       if (!F.Justification.empty())

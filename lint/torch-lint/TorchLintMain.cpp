@@ -209,10 +209,13 @@ int main(int Argc, const char **Argv) {
 
   // Identities and the baseline come before the line filter, so that a
   // baselined finding outside the changed lines is not counted as gone.
-  std::string BaseDir =
-      baselineDir(!Opts.Baseline.empty()        ? Opts.Baseline
-                  : !Opts.WriteBaseline.empty() ? Opts.WriteBaseline
-                                                : std::string("dummy"));
+  // Paths in a baseline are relative to its directory; without one, to the
+  // working directory.
+  std::string BaseDir = baselineDir("dummy");
+  if (!Opts.Baseline.empty())
+    BaseDir = baselineDir(Opts.Baseline);
+  else if (!Opts.WriteBaseline.empty())
+    BaseDir = baselineDir(Opts.WriteBaseline);
   std::vector<Identity> Ids = identify(All, BaseDir);
   std::vector<Finding> Gone = applyBaseline(
       All, Baseline ? &*Baseline : nullptr, Ids, BaseDir, Results, S);
