@@ -211,7 +211,7 @@ int main(int Argc, const char **Argv) {
   // baselined finding outside the changed lines is not counted as gone.
   // Paths in a baseline are relative to its directory; without one, to the
   // working directory.
-  std::string BaseDir = baselineDir("dummy");
+  std::string BaseDir = baselineDir("dummy"); // that of a file in the cwd
   if (!Opts.Baseline.empty())
     BaseDir = baselineDir(Opts.Baseline);
   else if (!Opts.WriteBaseline.empty())
@@ -293,10 +293,10 @@ int main(int Argc, const char **Argv) {
   bool FixFailed = false;
   if (Opts.Fix) {
     std::vector<Finding> ToFix = fixable(Shown, Opts.FixUnsafe);
-    size_t UnsafeLeft = Shown.size() - ToFix.size() -
-                        llvm::count_if(Shown, [](const Finding &F) {
-                          return F.Safety == FixSafety::None;
-                        });
+    size_t UnsafeLeft =
+        Opts.FixUnsafe ? 0 : llvm::count_if(Shown, [](const Finding &F) {
+          return F.Safety == FixSafety::Unsafe;
+        });
     FixOutcome Fixed = applyFixes(ToFix);
     for (const std::string &Message : Fixed.Conflicts)
       llvm::errs() << "torch-lint: warning: " << Message << "\n";
