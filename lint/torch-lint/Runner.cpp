@@ -2,6 +2,7 @@
 // Lints translation units in parallel: include scan, skip, cache, clang-tidy,
 // crash recovery.
 #include "Runner.h"
+#include "Analysis.h"
 #include "clang-tidy/ClangTidy.h"
 #include "clang/Frontend/CompilerInvocation.h"
 #include "clang/Tooling/ArgumentsAdjusters.h"
@@ -68,6 +69,25 @@ bool reachesLibTorch(llvm::StringRef MainFile,
   return false;
 }
 
+/// Converted findings with their enclosing function and statement; where the
+/// AST gave none (a diagnostic outside any function), the statement is the
+/// finding's source line.
+std::vector<Finding> identified(const std::vector<ClangTidyError> &Errors,
+                                const UnitAnalysis &Analysis) {
+  std::vector<Finding> Findings = convertErrors(Errors);
+  for (size_t I = 0; I < Findings.size(); ++I) {
+    auto It = Analysis.Identities.find(
+        {Errors[I].Message.FilePath, Errors[I].Message.FileOffset});
+    if (It != Analysis.Identities.end()) {
+      Findings[I].Function = It->second.Function;
+      Findings[I].Statement = It->second.Statement;
+    }
+    if (Findings[I].Statement.empty())
+      Findings[I].Statement = collapseWhitespace(Findings[I].LineText);
+  }
+  return Findings;
+}
+
 bool onlyTorchChecks(const ClangTidyOptions &Options) {
   return llvm::all_of(getCheckNames(Options, false), [](llvm::StringRef Name) {
     return Name.starts_with("torch-");
@@ -113,7 +133,7 @@ private:
         R.Findings = std::move(*Hit);
         return R;
       }
-    std::vector<ClangTidyError> Errors;
+    UnitAnalysis Analysis;
     llvm::CrashRecoveryContext CRC;
     bool Survived = CRC.RunSafely([&] {
       std::vector<tooling::CompileCommand> Commands = U.Commands;
@@ -127,14 +147,18 @@ private:
           createOptionsProvider(Opts, U.Commands.front().Directory));
       auto FS = llvm::makeIntrusiveRefCnt<llvm::vfs::OverlayFileSystem>(
           llvm::vfs::createPhysicalFileSystem());
-      Errors = runClangTidy(Context, DB, {U.File}, FS, /*ApplyAnyFix=*/false);
+      Analysis = analyzeUnit(Context, DB, U.File, FS);
     });
     if (!Survived) {
       R.State = UnitResult::Status::Failed;
       R.Reason = "the front end crashed";
       return R;
     }
-    R.Findings = convertErrors(Errors);
+    R.Findings = identified(Analysis.Errors, Analysis);
+    for (Finding &F : identified(Analysis.Suppressed, Analysis)) {
+      F.Suppressed = true;
+      R.Findings.push_back(std::move(F));
+    }
     unsigned CompileErrors = llvm::count_if(
         R.Findings, [](const Finding &F) { return F.isCompilerError(); });
     if (CompileErrors) {
