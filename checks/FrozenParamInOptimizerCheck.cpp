@@ -354,8 +354,17 @@ Resolver::moduleList(const CXXMemberCallExpr *Call) const {
 }
 
 std::optional<ParamSet> Resolver::namedOf(const Expr *E) const {
-  const auto *Call = api::asModuleCall(
-      E ? E->IgnoreUnlessSpelledInSource() : nullptr, "named_parameters");
+  E = E ? E->IgnoreUnlessSpelledInSource() : nullptr;
+  // A local copy of the dictionary: `auto Dict = M->named_parameters();`.
+  for (unsigned Steps = 0; Steps < 4; ++Steps) {
+    const auto *DRE = dyn_cast_or_null<DeclRefExpr>(E);
+    const auto *VD = DRE ? dyn_cast<VarDecl>(DRE->getDecl()) : nullptr;
+    if (!VD || !isLocalVariable(VD) || !VD->getInit() ||
+        !api::isOrderedDictType(VD->getType()))
+      break;
+    E = VD->getInit()->IgnoreUnlessSpelledInSource();
+  }
+  const auto *Call = api::asModuleCall(E, "named_parameters");
   return Call ? moduleList(Call) : std::nullopt;
 }
 

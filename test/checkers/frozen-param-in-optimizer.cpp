@@ -258,6 +258,25 @@ void frozenAfterConstruction(Net Model) {
   // CHECK-FIXES-NEXT:  torch::optim::SGD Opt(Model->parameters(), torch::optim::SGDOptions(0.1).weight_decay(1e-4));
 }
 
+// The freezing loop runs over a local copy of named_parameters(), after the
+// optimizer of the epoch is built.
+void frozenThroughDictionaryCopy(Net Model, int Epochs) {
+  auto Dict = Model->named_parameters();
+  for (int E = 0; E < Epochs; ++E) {
+    torch::optim::Adam Opt(Model->parameters());
+    // CHECK-MESSAGES: :[[@LINE-1]]:24: warning: optimizer receives frozen parameters of 'Model'
+    if (E < 2)
+      for (auto Item : Dict)
+        Item.value().set_requires_grad(false);
+    // CHECK-MESSAGES: :[[@LINE-1]]:22: note: parameters of 'Model' are frozen here
+    train(Opt);
+  }
+  // CHECK-FIXES:void frozenThroughDictionaryCopy(Net Model, int Epochs) {
+  // CHECK-FIXES:    torch::optim::Adam Opt([](const std::vector<torch::Tensor> &All) { std::vector<torch::Tensor> Trainable; for (const auto &P : All) if (P.requires_grad()) Trainable.push_back(P); return Trainable; }(Model->parameters()));
+  // CHECK-FIXES-SAFE:void frozenThroughDictionaryCopy(Net Model, int Epochs) {
+  // CHECK-FIXES-SAFE:    torch::optim::Adam Opt(Model->parameters());
+}
+
 void frozenMidTraining(Net Model) {
   auto Opt = std::make_shared<torch::optim::SGD>(
       // CHECK-MESSAGES: :[[@LINE-1]]:19: warning: optimizer receives parameters of 'Model' that are frozen while it is still in use
