@@ -52,7 +52,7 @@ config.substitutions.extend([
     ("%build_flags", "-std=c++17 " + mock1),
     ("%plugin_flags", "-fplugin=" + q(config.torch_tidy_compiler_plugin)),
     ("%compiler_plugin", q(config.torch_tidy_compiler_plugin)),
-    ("%torch_tidy_package_dir", q(config.torch_tidy_package_dir)),
+    ("%package_dir", q(config.torch_tidy_package_dir)),
     ("%cmake", q(config.cmake)),
     ("%ninja", q(config.ninja)),
     ("%distccd", q(config.distccd)),
