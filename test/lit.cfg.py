@@ -59,7 +59,7 @@ config.substitutions.extend([
     ("%distcc_pump", q(config.distcc_pump)),
     ("%distcc", q(config.distcc)),
     ("%ccache", q(config.ccache)),
-    ("%with_distccd", q(config.python) + " " + q(os.path.join(src, "test", "build", "Inputs", "with_distccd.py"))),
+    ("%with_distccd", q(config.python) + " " + q(os.path.join(src, "test", "builds", "Inputs", "with_distccd.py"))),
     ("%libtorch_flags", libtorch_flags),
     ("%libtorch_link", libtorch_link),
     ("%python", q(config.python)),
@@ -76,13 +76,13 @@ elif os.environ.get("CI"):
     lit_config.fatal("LibTorch headers not found at %s: CI must run the runtime corpus"
                      % config.libtorch_include)
 
-# The build suite's compile wrappers: CI installs them (scripts/install-deps.sh).
+# The builds suite's compile wrappers: CI installs them (scripts/install-deps.sh).
 for feature, tool in (("distcc", config.distcc), ("distccd", config.distccd),
                       ("distcc-pump", config.distcc_pump), ("ccache", config.ccache)):
     if tool:
         config.available_features.add(feature)
     elif os.environ.get("CI"):
-        lit_config.fatal("%s not found: CI must run the build suite (scripts/install-deps.sh)" % feature)
+        lit_config.fatal("%s not found: CI must run the builds suite (scripts/install-deps.sh)" % feature)
 
 import shutil
 if shutil.which("git"):

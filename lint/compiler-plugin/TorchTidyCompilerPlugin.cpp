@@ -57,8 +57,8 @@ createOptionsProvider(const PluginOptions &Opts,
     llvm::ErrorOr<ClangTidyOptions> Parsed =
         parseConfiguration(llvm::MemoryBufferRef(*Opts.Config, "config"));
     if (Parsed)
-      return std::make_unique<ConfigOptionsProvider>(
-          Global, Defaults, *Parsed, Overrides, std::move(FS));
+      return std::make_unique<ConfigOptionsProvider>(Global, Defaults, *Parsed,
+                                                     Overrides, std::move(FS));
   }
   return std::make_unique<FileOptionsProvider>(Global, Defaults, Overrides,
                                                std::move(FS));
@@ -180,10 +180,9 @@ private:
     }
     {
       DiagnosticBuilder Diag =
-          Diags.Report(getLocation(Error.Message.FilePath,
-                                   Error.Message.FileOffset),
-                       Diags.getDiagnosticIDs()->getCustomDiagID(
-                           Level, "%0 [%1]"))
+          Diags.Report(
+              getLocation(Error.Message.FilePath, Error.Message.FileOffset),
+              Diags.getDiagnosticIDs()->getCustomDiagID(Level, "%0 [%1]"))
           << Error.Message.Message << Name;
       for (const tooling::FileByteRange &Range : Error.Message.Ranges)
         Diag << getRange(Range);
@@ -241,12 +240,12 @@ bool TorchTidyAction::ParseArgs(const CompilerInstance &CI,
       Opts.Checks = Value.str();
     } else if (Key == "config") {
       std::string First;
-      llvm::ErrorOr<ClangTidyOptions> Parsed = parseConfigurationWithDiags(
-          llvm::MemoryBufferRef(Value, "config"),
-          [&First](const llvm::SMDiagnostic &D) {
-            if (First.empty())
-              First = D.getMessage().str();
-          });
+      llvm::ErrorOr<ClangTidyOptions> Parsed =
+          parseConfigurationWithDiags(llvm::MemoryBufferRef(Value, "config"),
+                                      [&First](const llvm::SMDiagnostic &D) {
+                                        if (First.empty())
+                                          First = D.getMessage().str();
+                                      });
       if (!Parsed)
         return Fail("invalid config: " +
                     (First.empty() ? Parsed.getError().message() : First));
@@ -261,8 +260,7 @@ bool TorchTidyAction::ParseArgs(const CompilerInstance &CI,
 }
 
 std::unique_ptr<ASTConsumer>
-TorchTidyAction::CreateASTConsumer(CompilerInstance &CI,
-                                   llvm::StringRef File) {
+TorchTidyAction::CreateASTConsumer(CompilerInstance &CI, llvm::StringRef File) {
   // Preprocessed input (plain distcc, `ccache` with run_second_cpp=false) has
   // lost its comments, and with them every NOLINT: running the checks on it
   // would report what the user silenced. Say so once instead.
@@ -275,7 +273,7 @@ TorchTidyAction::CreateASTConsumer(CompilerInstance &CI,
         "preprocessed input '%0', which has lost its NOLINT comments; compile "
         "the source file (with distcc, use pump mode)"))
         << (Frontend.Inputs.front().isFile() ? Frontend.Inputs.front().getFile()
-                                              : File);
+                                             : File);
     return std::make_unique<NoConsumer>();
   }
   return std::make_unique<TidyConsumer>(CI, File, Opts);
