@@ -139,13 +139,17 @@ private:
     FileID ID = SM.translateFile(*Entry);
     if (ID.isInvalid())
       ID = SM.getOrCreateFileID(*Entry, SrcMgr::C_User);
-    return SM.getLocForStartOfFile(ID).getLocWithOffset(Offset);
+    return SM.getLocForStartOfFile(ID).getLocWithOffset(
+        static_cast<SourceLocation::IntTy>(Offset));
   }
 
   CharSourceRange getRange(const tooling::FileByteRange &Range) const {
     SourceLocation Begin = getLocation(Range.FilePath, Range.FileOffset);
-    return CharSourceRange::getCharRange(Begin,
-                                         Begin.getLocWithOffset(Range.Length));
+    if (Begin.isInvalid())
+      return {};
+    return CharSourceRange::getCharRange(
+        Begin, Begin.getLocWithOffset(
+                   static_cast<SourceLocation::IntTy>(Range.Length)));
   }
 
   void addFixes(DiagnosticBuilder &Diag,
@@ -160,7 +164,9 @@ private:
           continue;
         Diag << FixItHint::CreateReplacement(
             CharSourceRange::getCharRange(
-                Begin, Begin.getLocWithOffset(Repl.getLength())),
+                Begin,
+                Begin.getLocWithOffset(
+                    static_cast<SourceLocation::IntTy>(Repl.getLength()))),
             Repl.getReplacementText());
       }
     }
