@@ -37,7 +37,7 @@ DEFAULT_FLAGS = "-std=c++17 -isystem /usr/include/torch/csrc/api/include"
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--runs", type=int, default=5,
-                   help="timed runs of each compile (default: 5)")
+                   help="timed runs of each compile; 0 with --instructions (default: 5)")
     p.add_argument("--plugin", default=str(ROOT / "build/lib/libTorchTidyCompilerPlugin.so"),
                    help="compiler plugin (default: build/lib/libTorchTidyCompilerPlugin.so)")
     p.add_argument("--torch-lint", default=str(ROOT / "build/bin/torch-lint"),
@@ -57,8 +57,8 @@ def parse_args():
     p.add_argument("file", nargs="?", default=str(ROOT / "bench/inputs/train.cpp"),
                    help="translation unit (default: bench/inputs/train.cpp)")
     args = p.parse_args()
-    if args.runs < 1:
-        p.error("--runs must be at least 1")
+    if args.runs < 0 or (args.runs == 0 and not args.instructions):
+        p.error("--runs must be at least 1 (0 with --instructions)")
     tools = [args.clangxx] + ([args.torch_lint, "cmake"] if args.build_examples else [])
     for tool in tools:
         if shutil.which(tool) is None:
@@ -111,6 +111,16 @@ def unit(args, out_dir):
     a = [args.clangxx, *flags, f"-fplugin={args.plugin}", "-c", args.file, "-o", obj]
     print(f"A (with the plugin): {shlex.join(a)}")
     print(f"B (without):         {shlex.join(b)}")
+    if args.runs:
+        timed(args, a, b)
+    if args.instructions:
+        counts = count_instructions({"A": a[:-1] + [str(out_dir / "a.o")],
+                                     "B": b[:-1] + [str(out_dir / "b.o")]})
+        print(f"instructions: A {counts['A']:,}  B {counts['B']:,}  "
+              f"ratio A/B {counts['A'] / counts['B']:.3f}")
+
+
+def timed(args, a, b):
     run(a, args.cpu)
     run(b, args.cpu)
     times = {"A": [], "B": []}
@@ -126,11 +136,6 @@ def unit(args, out_dir):
     print(f"median wall time: A {ma:.2f} s, B {mb:.2f} s")
     print(f"wall-time ratio A/B: {ratio:.3f} (target <= {args.target}: {verdict}); "
           f"median of pair ratios {pairs:.3f}")
-    if args.instructions:
-        counts = count_instructions({"A": a[:-2] + [str(out_dir / "a.o")],
-                                     "B": b[:-2] + [str(out_dir / "b.o")]})
-        print(f"instructions: A {counts['A']:,}  B {counts['B']:,}  "
-              f"ratio A/B {counts['A'] / counts['B']:.3f}")
 
 
 def build_examples(args, out_dir):
