@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Evaluation; bug: a forward pass after eval() still records a graph.
 #include <torch/torch.h>
 

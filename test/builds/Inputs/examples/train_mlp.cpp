@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Regression MLP; bug: gradients are never cleared.
 #include <torch/torch.h>
 
