@@ -56,7 +56,6 @@ config.substitutions.extend([
     ("%cmake", q(config.cmake)),
     ("%ninja", q(config.ninja)),
     ("%distccd", q(config.distccd)),
-    ("%distcc_pump", q(config.distcc_pump)),
     ("%distcc", q(config.distcc)),
     ("%ccache", q(config.ccache)),
     ("%with_distccd", q(config.python) + " " + q(os.path.join(src, "test", "builds", "Inputs", "with_distccd.py"))),
@@ -78,7 +77,7 @@ elif os.environ.get("CI"):
 
 # The builds suite's compile wrappers: CI installs them (scripts/install-deps.sh).
 for feature, tool in (("distcc", config.distcc), ("distccd", config.distccd),
-                      ("distcc-pump", config.distcc_pump), ("ccache", config.ccache)):
+                      ("ccache", config.ccache), ("ninja", config.ninja)):
     if tool:
         config.available_features.add(feature)
     elif os.environ.get("CI"):
