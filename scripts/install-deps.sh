@@ -8,6 +8,7 @@ packages=(
   clang-19 clang-tidy-19 clang-format-19 libclang-19-dev llvm-19-dev llvm-19-tools
   libtorch-dev libfmt-dev libgtest-dev
   libgrpc++-dev libabsl-dev libprotobuf-dev
+  distcc ccache
 )
 
 missing=()

@@ -49,6 +49,16 @@ config.substitutions.extend([
     ("%torch_clangd", q(config.torch_clangd)),
     ("%clang_tidy_plugin", q(config.clang_tidy) + " --load=" + q(config.torch_tidy_plugin)),
     ("%clangxx", q(config.clangxx)),
+    ("%build_flags", "-std=c++17 " + mock1),
+    ("%plugin_flags", "-fplugin=" + q(config.torch_tidy_compiler_plugin)),
+    ("%compiler_plugin", q(config.torch_tidy_compiler_plugin)),
+    ("%package_dir", q(config.torch_tidy_package_dir)),
+    ("%cmake", q(config.cmake)),
+    ("%ninja", q(config.ninja)),
+    ("%distccd", q(config.distccd)),
+    ("%distcc", q(config.distcc)),
+    ("%ccache", q(config.ccache)),
+    ("%with_distccd", q(config.python) + " " + q(os.path.join(src, "test", "builds", "Inputs", "with_distccd.py"))),
     ("%libtorch_flags", libtorch_flags),
     ("%libtorch_link", libtorch_link),
     ("%python", q(config.python)),
@@ -64,6 +74,14 @@ if os.path.exists(os.path.join(config.libtorch_include, "torch", "torch.h")):
 elif os.environ.get("CI"):
     lit_config.fatal("LibTorch headers not found at %s: CI must run the runtime corpus"
                      % config.libtorch_include)
+
+# The builds suite's compile wrappers: CI installs them (scripts/install-deps.sh).
+for feature, tool in (("distcc", config.distcc), ("distccd", config.distccd),
+                      ("ccache", config.ccache), ("ninja", config.ninja)):
+    if tool:
+        config.available_features.add(feature)
+    elif os.environ.get("CI"):
+        lit_config.fatal("%s not found: CI must run the builds suite (scripts/install-deps.sh)" % feature)
 
 import shutil
 if shutil.which("git"):
