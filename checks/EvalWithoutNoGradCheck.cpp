@@ -489,7 +489,8 @@ private:
   /// True when a value computed from `Forward` leaves its body: it is
   /// returned (as more than a number), stored outside the body's locals,
   /// captured by a lambda, or handed to code whose use of it is not known.
-  bool escapes(const Expr *Forward, const BodyFlow &Flow) const {
+  bool escapes(const Expr *Forward, const BodyFlow &Flow,
+               bool CountUnknownCode = true) const {
     if (!Flow.Values)
       return true;
     const FunctionDecl *FD = Flow.Where.Function;
@@ -516,13 +517,10 @@ private:
                !api::isModuleLike(
                    Member->getImplicitObjectArgument()->getType()))
         Target = Member->getImplicitObjectArgument();
-      if (Target) {
-        const Decl *Var = model::definedVariable(Target);
-        const bool Tied = !Var && isa<CallExpr>(Target->IgnoreImplicit());
-        if (!Tied && !isLocalValue(Var))
-          return true;
-      }
-      if (handsToUnknownCode(Use))
+      if (Target && !model::isTupleBinding(Target) &&
+          !isLocalValue(model::storedVariable(Target)))
+        return true;
+      if (CountUnknownCode && handsToUnknownCode(Use))
         return true;
     }
     return false;
@@ -937,7 +935,8 @@ private:
           continue;
         if (Src.Call ? covers(Src.Module, Module)
                      : Flow.FunctionKind == EvalFunctionKind::Option ||
-                           !escapes(Forward, Flow))
+                           !escapes(Forward, Flow,
+                                    /*CountUnknownCode=*/false))
           In.push_back(I);
       }
       if (isGuarded(Forward, Flow, 0) || feedsGradients(Forward, Flow))

@@ -79,7 +79,7 @@ void CallGraphSummaries::compute(LocalFacts Local) {
     Stack.push_back(Entry.first);
     while (!Frames.empty()) {
       Frame &Top = Frames.back();
-      const auto It = Callees.find(Top.FD);
+      auto *const It = Callees.find(Top.FD);
       const unsigned Count = It == Callees.end() ? 0 : It->second.size();
       if (Top.Next < Count) {
         const FunctionDecl *Callee = It->second[Top.Next++];

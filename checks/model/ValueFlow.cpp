@@ -37,38 +37,61 @@ template <typename Fn> bool anyNode(const Stmt *S, Fn &&Visit) {
     return false;
   if (Visit(S))
     return true;
-  if (const auto *Lambda = dyn_cast<LambdaExpr>(S)) {
-    for (const Expr *Init : Lambda->capture_inits())
-      if (anyNode(Init, Visit))
-        return true;
-    return false;
-  }
-  for (const Stmt *Child : S->children())
-    if (anyNode(Child, Visit))
-      return true;
-  return false;
+  if (const auto *Lambda = dyn_cast<LambdaExpr>(S))
+    return llvm::any_of(Lambda->capture_inits(), [&](const Expr *Init) {
+      return anyNode(Init, Visit);
+    });
+  return llvm::any_of(S->children(), [&](const Stmt *Child) {
+    return anyNode(Child, Visit);
+  });
 }
 
-bool contains(const Stmt *S, const Stmt *Part) {
-  return anyNode(S, [Part](const Stmt *N) { return N == Part; });
-}
-
-/// `std::tie(a, b)`: its arguments, else empty.
-llvm::SmallVector<const Expr *, 4> tiedArguments(const Expr *E) {
+/// `std::tie(a, b)`, `std::forward_as_tuple(a, std::tie(b, c))`: the
+/// variables it binds, else empty.
+void tiedArguments(const Expr *E, llvm::SmallVectorImpl<const Expr *> &Args) {
   E = E->IgnoreImplicit();
   if (const auto *Materialize = dyn_cast<MaterializeTemporaryExpr>(E))
     E = Materialize->getSubExpr()->IgnoreImplicit();
-  llvm::SmallVector<const Expr *, 4> Args;
   const auto *Call = dyn_cast<CallExpr>(E);
   const auto *Callee =
       Call ? dyn_cast_or_null<FunctionDecl>(Call->getCalleeDecl()) : nullptr;
-  if (Callee && Callee->getIdentifier() && Callee->getName() == "tie" &&
-      Callee->isInStdNamespace())
-    Args.append(Call->arg_begin(), Call->arg_end());
-  return Args;
+  if (!Callee || !Callee->getIdentifier() || !Callee->isInStdNamespace() ||
+      (Callee->getName() != "tie" && Callee->getName() != "forward_as_tuple"))
+    return;
+  for (const Expr *Arg : Call->arguments()) {
+    const size_t Before = Args.size();
+    tiedArguments(Arg, Args);
+    if (Args.size() == Before)
+      Args.push_back(Arg);
+  }
 }
 
 } // namespace
+
+bool isTupleBinding(const Expr *E) {
+  llvm::SmallVector<const Expr *, 4> Args;
+  tiedArguments(E, Args);
+  return !Args.empty();
+}
+
+const Decl *storedVariable(const Expr *E) {
+  for (unsigned Steps = 0; E && Steps < 8; ++Steps) {
+    if (const Decl *Var = definedVariable(E))
+      return Var;
+    E = E->IgnoreParenImpCasts();
+    if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E);
+        Op && Op->getOperator() == OO_Subscript && Op->getNumArgs() == 2)
+      E = Op->getArg(0);
+    else if (const auto *Subscript = dyn_cast<ArraySubscriptExpr>(E))
+      E = Subscript->getBase();
+    else if (const auto *ME = dyn_cast<MemberExpr>(E);
+             ME && !ME->isArrow() && isa<FieldDecl>(ME->getMemberDecl()))
+      E = ME->getBase();
+    else
+      return nullptr;
+  }
+  return nullptr;
+}
 
 const Decl *definedVariable(const Expr *E) {
   if (!E)
@@ -103,6 +126,11 @@ void ValueFlow::addDefinition(const Expr *Target, const Stmt *At,
                               const Expr *From, bool KeepsOld,
                               unsigned ElementIndex) {
   const Decl *Var = definedVariable(Target);
+  if (!Var) {
+    // An element or field of a variable: it keeps the rest of its value.
+    Var = storedVariable(Target);
+    KeepsOld = true;
+  }
   if (!Var)
     return;
   Elements[ElementIndex].Defines.push_back(Definitions.size());
@@ -156,7 +184,8 @@ void ValueFlow::collectDefinitions(const Stmt *S, unsigned ElementIndex) {
   } else {
     return;
   }
-  const llvm::SmallVector<const Expr *, 4> Tied = tiedArguments(LHS);
+  llvm::SmallVector<const Expr *, 4> Tied;
+  tiedArguments(LHS, Tied);
   if (!Tied.empty()) {
     for (const Expr *Arg : Tied)
       addDefinition(Arg, S, RHS, KeepsOld, ElementIndex);
@@ -284,10 +313,9 @@ void ValueFlow::taint(const Expr *Source, llvm::BitVector &Tainted,
 bool ValueFlow::reaches(const Expr *Source, StmtPredicate IsSink) const {
   llvm::BitVector Tainted;
   taint(Source, Tainted, nullptr);
-  for (const Element &E : Elements)
-    if (IsSink(E.S) && mentionsTainted(E.S, E.In, Tainted, Source))
-      return true;
-  return false;
+  return llvm::any_of(Elements, [&](const Element &E) {
+    return IsSink(E.S) && mentionsTainted(E.S, E.In, Tainted, Source);
+  });
 }
 
 std::vector<const Stmt *> ValueFlow::uses(const Expr *Source) const {

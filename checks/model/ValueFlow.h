@@ -84,6 +84,11 @@ private:
 /// casts, `*` and `->` of smart pointers left out): what an assignment to
 /// `E` defines; null when it is not one.
 const Decl *definedVariable(const Expr *E);
+/// The variable that a store into `E` changes: `definedVariable`, or the
+/// variable whose element or field `E` is (`cat[0]`, `batch.data`).
+const Decl *storedVariable(const Expr *E);
+/// True for `std::tie(...)` or `std::forward_as_tuple(...)` of variables.
+bool isTupleBinding(const Expr *E);
 
 } // namespace clang::tidy::torch::model
 
