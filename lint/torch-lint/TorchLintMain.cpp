@@ -9,8 +9,10 @@
 #include "Output.h"
 #include "Runner.h"
 #include "TorchTidyModule.h"
+#include "Worker.h"
 #include "clang-tidy/ClangTidy.h"
 #include "clang-tidy/ClangTidyForceLinker.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/CrashRecoveryContext.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
@@ -22,7 +24,13 @@
 using namespace clang::tidy::torch::lint;
 
 namespace {
-enum ExitCode { NoFindings = 0, Findings = 1, SetupError = 2, UnitFailed = 3 };
+enum ExitCode {
+  NoFindings = 0,
+  Findings = 1,
+  SetupError = 2,
+  UnitFailed = 3,
+  Interrupted = 130
+};
 
 int fail(llvm::Error E) {
   llvm::errs() << "torch-lint: error: " << llvm::toString(std::move(E)) << "\n";
@@ -116,8 +124,10 @@ int main(int Argc, const char **Argv) {
                (Opts.Color == ColorMode::Auto && !File &&
                 llvm::sys::Process::StandardOutIsDisplayed());
 
-  // A unit that crashes the front end must not end the run.
+  // A unit that crashes the front end must not end the run: its worker process
+  // reports the crash (and a crash in the include scan is recovered).
   llvm::CrashRecoveryContext::Enable();
+  installInterruptHandler();
   ResultCache Cache(Opts.CacheDir);
   ProgressLine Progress(!Opts.Quiet &&
                         llvm::sys::Process::StandardErrIsDisplayed());
@@ -127,11 +137,23 @@ int main(int Argc, const char **Argv) {
                  Progress.update(Done, Total, R);
                });
   Progress.clear();
+  if (interruptRequested()) {
+    llvm::errs() << "torch-lint: interrupted: every worker ended, nothing "
+                    "reported or fixed\n";
+    return Interrupted;
+  }
 
   Summary S;
   S.Units = Results.size();
   std::vector<Finding> All;
+  // --fix applies only what units that finished cleanly found: clang-tidy too
+  // refuses fixes computed on a unit with compiler errors.
+  llvm::StringSet<> Fixable;
   for (UnitResult &R : Results) {
+    if (R.State != UnitResult::Status::Failed)
+      for (const Finding &F : R.Findings)
+        if (!F.Fix.empty())
+          Fixable.insert(F.key());
     switch (R.State) {
     case UnitResult::Status::Linted:
       ++S.Linted;
@@ -194,8 +216,22 @@ int main(int Argc, const char **Argv) {
     exportFixes(YAML, All);
   }
   bool FixFailed = false;
-  if (Opts.Fix) {
-    FixOutcome Fixed = applyFixes(All);
+  if (Opts.Fix && !interruptRequested()) {
+    std::vector<Finding> ToFix;
+    unsigned Withheld = 0;
+    for (const Finding &F : All) {
+      if (F.Fix.empty())
+        continue;
+      if (Fixable.contains(F.key()))
+        ToFix.push_back(F);
+      else
+        ++Withheld;
+    }
+    if (Withheld)
+      llvm::errs() << "torch-lint: warning: " << Withheld << " fix"
+                   << (Withheld == 1 ? "" : "es")
+                   << " from failed units not applied\n";
+    FixOutcome Fixed = applyFixes(ToFix);
     for (const std::string &Message : Fixed.Conflicts)
       llvm::errs() << "torch-lint: warning: " << Message << "\n";
     for (const std::string &Message : Fixed.WriteErrors)
@@ -213,6 +249,8 @@ int main(int Argc, const char **Argv) {
                                  : llvm::sys::Process::StandardErrHasColors());
   }
   OS.flush();
+  if (interruptRequested())
+    return Interrupted;
   if (!S.Failed.empty())
     return UnitFailed;
   if (FixFailed)
