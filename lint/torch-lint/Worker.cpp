@@ -3,8 +3,8 @@
 // wall-time and an address-space limit; Ctrl-C ends every child.
 //
 // One process per unit, forked from the single-threaded driver without exec:
-// a fork costs about a millisecond (docs/performance.md) against a parse of
-// 0.1 s (mock headers) to 10 s (<torch/torch.h>), each unit starts from the
+// a fork costs a few milliseconds (docs/performance.md) against a parse of
+// 0.5 s (mock headers) to 10 s (<torch/torch.h>), each unit starts from the
 // same clean state, and a limit applies to exactly one unit. The child sends
 // its result as JSON through a pipe and leaves with _exit, so that nothing of
 // the parent (buffered output, temporary files) is flushed or removed twice.
@@ -16,9 +16,9 @@
 #include "llvm/Support/thread.h"
 #include <atomic>
 #include <cerrno>
-#include <cstddef>
 #include <chrono>
 #include <csignal>
+#include <cstddef>
 #include <cstring>
 #include <fcntl.h>
 #include <new>
@@ -242,6 +242,7 @@ void runInWorkers(const std::vector<size_t> &Indices,
   std::vector<Child> Running;
   size_t Next = 0;
   unsigned Jobs = std::max(1u, Limits.Jobs);
+  int PollErrno = 0;
   auto Deadline = [&](const Child &C) {
     return C.Start + std::chrono::seconds(Limits.TimeoutSeconds);
   };
@@ -275,8 +276,10 @@ void runInWorkers(const std::vector<size_t> &Indices,
         Timeout = Timeout < 0 ? Ms : std::min(Timeout, Ms);
       }
     }
-    if (::poll(FDs.data(), FDs.size(), Timeout) < 0 && errno != EINTR)
+    if (::poll(FDs.data(), FDs.size(), Timeout) < 0 && errno != EINTR) {
+      PollErrno = errno;
       break;
+    }
 
     Clock::time_point Now = Clock::now();
     for (size_t I = 0; I < Running.size();) {
@@ -317,6 +320,15 @@ void runInWorkers(const std::vector<size_t> &Indices,
     while (::waitpid(C.Pid, nullptr, 0) < 0 && errno == EINTR) {
     }
   }
+  if (interruptRequested())
+    return; // the caller reports nothing
+  // poll() failed: no unit may pass for linted.
+  std::string Reason =
+      std::string("the driver lost its workers: ") + std::strerror(PollErrno);
+  for (const Child &C : Running)
+    Finished(C.Index, failed(Reason));
+  for (; Next < Indices.size(); ++Next)
+    Finished(Indices[Next], failed(Reason));
 }
 
 } // namespace clang::tidy::torch::lint
