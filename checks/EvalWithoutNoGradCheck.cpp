@@ -2,6 +2,9 @@
 // torch-eval-without-no-grad: eval-mode forward passes with autograd recording.
 
 #include "EvalWithoutNoGradCheck.h"
+#include "model/Events.h"
+#include "model/Summaries.h"
+#include "model/ValueFlow.h"
 #include "utils/FlowGraph.h"
 #include "utils/GradModeScope.h"
 #include "utils/TorchApi.h"
@@ -70,6 +73,11 @@ bool appendPath(const Expr *E, llvm::SmallVectorImpl<const Decl *> &Path,
 
 ModuleRef moduleRef(const Expr *E, const ASTContext &Context) {
   ModuleRef Ref;
+  if (!E) { // An implicit `this`.
+    Ref.Path.push_back(nullptr);
+    Ref.Known = true;
+    return Ref;
+  }
   Ref.Known = appendPath(E, Ref.Path, 0);
   if (!Ref.Known && E) {
     const StringRef Text = Lexer::getSourceText(
@@ -91,17 +99,20 @@ bool covers(const ModuleRef &Outer, const ModuleRef &Inner) {
          Outer.Text == Inner.Text;
 }
 
-/// Where the forward pass is reported: the member name or the holder.
-SourceLocation forwardLoc(const CallExpr *Forward) {
-  return isa<CXXOperatorCallExpr>(Forward) ? Forward->getBeginLoc()
-                                           : Forward->getExprLoc();
-}
-
 std::optional<DynTypedNode> onlyParent(const DynTypedNodeList &Parents) {
   if (Parents.empty())
     return std::nullopt;
   return Parents[0];
 }
+
+/// Why a whole function is an evaluation region.
+enum class EvalFunctionKind : std::uint8_t {
+  None,
+  /// Named by the `EvalFunctions` option.
+  Option,
+  /// Its name says it evaluates, and it does not train.
+  Name,
+};
 
 bool isEnablingGuard(const std::optional<scope::ScopedGuard> &Guard) {
   return Guard && Guard->Effect == GradModeEffect::Enables;
@@ -127,8 +138,10 @@ public:
 private:
   /// One start of an evaluation region.
   struct Source {
-    /// `eval()` or `train(false)`; null for a function in EvalFunctions.
-    const CXXMemberCallExpr *Call = nullptr;
+    /// `eval()` or `train(false)`; null for an evaluation function.
+    const Expr *Call = nullptr;
+    /// The call is `train(false)`.
+    bool TrainFalse = false;
     ModuleRef Module;
   };
 
@@ -140,7 +153,12 @@ private:
     std::vector<Source> Sources;
     llvm::DenseMap<const Stmt *, unsigned> SourceIndex;
     llvm::DenseMap<const Stmt *, llvm::BitVector> Before;
-    llvm::SmallVector<const CallExpr *, 8> Forwards;
+    llvm::SmallVector<const Expr *, 8> Forwards;
+    std::unique_ptr<model::ValueFlow> Values;
+    /// Why the body is an evaluation function, when it is one.
+    EvalFunctionKind FunctionKind = EvalFunctionKind::None;
+    /// For `CalledFromEvaluation`: one call of the function.
+    const Expr *CallSite = nullptr;
   };
 
   /// A declaration to be inserted by a fix, for choosing distinct names.
@@ -169,9 +187,8 @@ private:
           State.reset(I + 1);
       State.set(It->second + 1);
     }
-    if (const CXXMemberCallExpr *Train = api::asTrainModeCall(S, Context)) {
-      const ModuleRef Ref =
-          moduleRef(Train->getImplicitObjectArgument(), Context);
+    if (const model::MethodCall Train = model::asTrainMode(S, Context)) {
+      const ModuleRef Ref = moduleRef(Train.Object, Context);
       for (unsigned I = 0; I < Flow.Sources.size(); ++I)
         if (!Flow.Sources[I].Call || covers(Ref, Flow.Sources[I].Module))
           State.reset(I + 1);
@@ -202,25 +219,34 @@ private:
       return Flow;
 
     if (!Where.Lambda && isEvalFunction(Where.Function))
-      Flow.Sources.push_back({nullptr, {}});
-    llvm::SmallVector<const CXXMemberCallExpr *, 4> Evals;
+      Flow.FunctionKind = EvalFunctionKind::Option;
+    else if (!Where.Lambda && model::hasInferenceName(Where.Function) &&
+             !trains(Where))
+      Flow.FunctionKind = EvalFunctionKind::Name;
+    if (Flow.FunctionKind != EvalFunctionKind::None)
+      Flow.Sources.push_back({});
+    Flow.Values = std::make_unique<model::ValueFlow>(*Flow.Graph);
+    llvm::SmallVector<model::MethodCall, 4> Evals;
     Flow.Graph->forEachStmt([&](const Stmt *S) {
-      if (const CXXMemberCallExpr *Eval = api::asEvalModeCall(S, Context))
+      if (const model::MethodCall Eval = model::asEvalMode(S, Context))
         Evals.push_back(Eval);
-      else if (const CallExpr *Forward = api::asForwardCall(S))
-        Flow.Forwards.push_back(Forward);
+      else if (const model::MethodCall Forward = model::asForward(S))
+        Flow.Forwards.push_back(Forward.E);
     });
     const auto Before = [this](const Stmt *A, const Stmt *B) {
       return SM.isBeforeInTranslationUnit(A->getBeginLoc(), B->getBeginLoc());
     };
-    llvm::sort(Evals, Before);
+    llvm::sort(Evals,
+               [&](const model::MethodCall &A, const model::MethodCall &B) {
+                 return Before(A.E, B.E);
+               });
     llvm::sort(Flow.Forwards, Before);
     // Regions that start at an `eval()` come first, in source order.
     std::vector<Source> Sources;
-    for (const CXXMemberCallExpr *Eval : Evals) {
-      Flow.SourceIndex[Eval] = Sources.size();
+    for (const model::MethodCall &Eval : Evals) {
+      Flow.SourceIndex[Eval.E] = Sources.size();
       Sources.push_back(
-          {Eval, moduleRef(Eval->getImplicitObjectArgument(), Context)});
+          {Eval.E, Eval.Name == "train", moduleRef(Eval.Object, Context)});
     }
     Sources.insert(Sources.end(), Flow.Sources.begin(), Flow.Sources.end());
     Flow.Sources = std::move(Sources);
@@ -249,7 +275,7 @@ private:
                         bool Record) {
       for (const CFGElement &Element : Block)
         if (auto S = Element.getAs<CFGStmt>()) {
-          if (Record && isa<CallExpr>(S->getStmt()))
+          if (Record && isa<CallExpr, RecoveryExpr>(S->getStmt()))
             Flow.Before.try_emplace(S->getStmt(), State);
           applyTransfer(Flow, S->getStmt(), State);
         }
@@ -277,7 +303,7 @@ private:
 
   /// True when a guard's scope, `GradMode::set_enabled(false)` or every
   /// caller turns gradients off at `Call` in the body of `Flow`.
-  bool isGuarded(const CallExpr *Call, const BodyFlow &Flow, unsigned Depth) {
+  bool isGuarded(const Expr *Call, const BodyFlow &Flow, unsigned Depth) {
     const std::optional<scope::ScopedGuard> Guard =
         scope::innermostGuard(Call, Parents);
     if (Guard)
@@ -360,6 +386,36 @@ private:
     return true;
   }
 
+  /// The calls of `FD` (a function, or a lambda's call operator) in the
+  /// translation unit, recursive calls left out; false when `FD` may be
+  /// called from elsewhere: it is virtual, its address is taken, or it is a
+  /// lambda that is passed on.
+  bool callSites(const FunctionDecl *FD,
+                 llvm::SmallVectorImpl<const CallExpr *> &Sites) {
+    FD = FD->getCanonicalDecl();
+    llvm::SmallVector<const CallExpr *, 4> All;
+    const auto *MD = dyn_cast<CXXMethodDecl>(FD);
+    if (MD && MD->getParent()->isLambda()) {
+      if (!lambdaCallSites(MD, All))
+        return false;
+    } else {
+      if (Check.Escaping.contains(FD) || (MD && MD->isVirtual()))
+        return false;
+      auto It = Check.CallSites.find(FD);
+      if (It != Check.CallSites.end())
+        All.append(It->second.begin(), It->second.end());
+    }
+    // Recursive calls do not count: the first call comes from elsewhere.
+    for (const CallExpr *Site : All) {
+      const scope::EnclosingBody Owner = scope::enclosingBody(Site, Parents);
+      if (!Owner.Body)
+        return false;
+      if (!Owner.Function || Owner.Function->getCanonicalDecl() != FD)
+        Sites.push_back(Site);
+    }
+    return true;
+  }
+
   /// True when every call of `FD` in the translation unit is guarded.
   bool callersGuarded(const FunctionDecl *FD, unsigned Depth) {
     if (!FD || Depth > 4)
@@ -369,130 +425,107 @@ private:
       return It->second;
     CallersGuarded[FD] = false; // Breaks recursion.
     llvm::SmallVector<const CallExpr *, 4> Sites;
-    const auto *MD = dyn_cast<CXXMethodDecl>(FD);
-    if (MD && MD->getParent()->isLambda()) {
-      if (!lambdaCallSites(MD, Sites))
+    if (!callSites(FD, Sites) || Sites.empty())
+      return false;
+    for (const CallExpr *Site : Sites)
+      if (!isGuarded(Site, flowOf(scope::enclosingBody(Site, Parents)),
+                     Depth + 1))
         return false;
-    } else {
-      if (Check.Escaping.contains(FD) || (MD && MD->isVirtual()))
-        return false;
-      auto It = Check.CallSites.find(FD);
-      if (It != Check.CallSites.end())
-        Sites.append(It->second.begin(), It->second.end());
-    }
-    // Recursive calls do not count: the first call comes from elsewhere.
-    bool FromElsewhere = false;
-    for (const CallExpr *Site : Sites) {
-      const scope::EnclosingBody Owner = scope::enclosingBody(Site, Parents);
-      if (!Owner.Body)
-        return false;
-      if (Owner.Function && Owner.Function->getCanonicalDecl() == FD)
-        continue;
-      if (!isGuarded(Site, flowOf(Owner), Depth + 1))
-        return false;
-      FromElsewhere = true;
-    }
-    return CallersGuarded[FD] = FromElsewhere;
+    return CallersGuarded[FD] = true;
   }
 
-  // --- Def-use toward gradients ----------------------------------------------
+  // --- Where forward results go ----------------------------------------------
 
-  struct Dependence {
-    /// (target, source): the target holds a value computed from the source.
-    std::vector<std::pair<const Decl *, const Expr *>> Flows;
-    std::vector<const Stmt *> GradientCalls;
-  };
-
-  static const Decl *assignedDecl(const Expr *E) {
-    const ValueDecl *D = api::getReferencedDecl(E);
-    return D ? D->getCanonicalDecl() : nullptr;
-  }
-
-  Dependence &dependenceOf(Stmt *Body) {
-    std::unique_ptr<Dependence> &Slot = Dependences[Body];
-    if (Slot)
-      return *Slot;
-    Slot = std::make_unique<Dependence>();
-    struct Collector : RecursiveASTVisitor<Collector> {
-      Dependence &Dep;
-      explicit Collector(Dependence &Dep) : Dep(Dep) {}
-      void add(const Decl *Target, const Expr *Source) {
-        if (Target && Source)
-          Dep.Flows.emplace_back(Target, Source);
+  /// True for a statement that uses a recorded graph: `backward()`,
+  /// `torch::autograd::grad`, or a lambda that does either.
+  static bool isGradientUse(const Stmt *S) {
+    if (model::isGradientSink(S))
+      return true;
+    const auto *Lambda = dyn_cast<LambdaExpr>(S);
+    if (!Lambda)
+      return false;
+    struct Finder : RecursiveASTVisitor<Finder> {
+      bool Found = false;
+      bool VisitStmt(Stmt *Node) {
+        Found = model::isGradientSink(Node);
+        return !Found;
       }
-      bool VisitVarDecl(VarDecl *VD) {
-        add(VD->getCanonicalDecl(), VD->getInit());
-        return true;
-      }
-      bool VisitCXXForRangeStmt(CXXForRangeStmt *For) {
-        if (const VarDecl *Var = For->getLoopVariable())
-          add(Var->getCanonicalDecl(), For->getRangeInit());
-        return true;
-      }
-      bool VisitBinaryOperator(BinaryOperator *BO) {
-        if (BO->isAssignmentOp())
-          add(assignedDecl(BO->getLHS()), BO->getRHS());
-        return true;
-      }
-      bool VisitCXXOperatorCallExpr(CXXOperatorCallExpr *Op) {
-        if (Op->isAssignmentOp() && Op->getNumArgs() == 2)
-          add(assignedDecl(Op->getArg(0)), Op->getArg(1));
-        return true;
-      }
-      bool VisitCXXMemberCallExpr(CXXMemberCallExpr *Call) {
-        // `outputs.push_back(y)`, `total.add_(y)`: the object holds `y`. A
-        // module does not hold what its methods are given.
-        const Expr *ObjectExpr = Call->getImplicitObjectArgument();
-        if (!ObjectExpr || api::isModuleLike(ObjectExpr->getType()))
-          return true;
-        const Decl *Object = assignedDecl(ObjectExpr);
-        for (const Expr *Arg : Call->arguments())
-          add(Object, Arg);
-        return true;
-      }
-      bool VisitStmt(Stmt *S) {
-        if (api::isBackwardCall(S) || api::isAutogradGradCall(S))
-          Dep.GradientCalls.push_back(S);
-        return true;
-      }
-    } C(*Slot);
-    C.TraverseStmt(Body);
-    return *Slot;
+    } F;
+    F.TraverseStmt(Lambda->getBody());
+    return F.Found;
   }
 
   /// True when a value computed from `Forward` reaches `backward()` or
-  /// `torch::autograd::grad` in `Body`.
-  bool feedsGradients(const CallExpr *Forward, Stmt *Body) {
-    const Dependence &Dep = dependenceOf(Body);
-    if (Dep.GradientCalls.empty())
+  /// `torch::autograd::grad` in its body, along def-use chains in program
+  /// order.
+  static bool feedsGradients(const Expr *Forward, const BodyFlow &Flow) {
+    return Flow.Values && Flow.Values->reaches(Forward, isGradientUse);
+  }
+
+  /// True when a local variable or by-value parameter is all `D` is: a value
+  /// stored in it stays in the body.
+  static bool isLocalValue(const Decl *D) {
+    const auto *VD = dyn_cast_or_null<VarDecl>(D);
+    return VD && VD->hasLocalStorage() && !VD->getType()->isReferenceType() &&
+           !VD->getType()->isPointerType();
+  }
+
+  /// True when `Call` hands a value to code whose use of it is not known:
+  /// a function of the user's that trains or is defined in another file, or
+  /// a call that did not resolve.
+  bool handsToUnknownCode(const Stmt *S) const {
+    const auto *Call = dyn_cast<CallExpr>(S);
+    if (!Call || model::asForward(S) || isa<CXXOperatorCallExpr>(S))
       return false;
-    llvm::DenseSet<const Decl *> Tainted;
-    std::function<bool(const Stmt *)> Mentions = [&](const Stmt *S) {
-      if (!S)
-        return false;
-      if (S == Forward)
-        return true;
-      if (const auto *DRE = dyn_cast<DeclRefExpr>(S)) {
-        const Decl *D = DRE->getDecl()->getCanonicalDecl();
-        if (const auto *Binding = dyn_cast<BindingDecl>(D))
-          if (const ValueDecl *Whole = Binding->getDecomposedDecl())
-            D = Whole->getCanonicalDecl();
-        return Tainted.contains(D);
-      }
-      if (const auto *ME = dyn_cast<MemberExpr>(S))
-        if (Tainted.contains(ME->getMemberDecl()->getCanonicalDecl()))
+    const FunctionDecl *FD = Call->getDirectCallee();
+    if (!FD)
+      return !isa<CXXMemberCallExpr>(Call) && !Call->isTypeDependent();
+    if (SM.isInSystemHeader(FD->getLocation()))
+      return false;
+    const FunctionDecl *Def = nullptr;
+    return !FD->hasBody(Def) || Check.Summaries.of(FD).Trains;
+  }
+
+  /// True when a value computed from `Forward` leaves its body: it is
+  /// returned (as more than a number), stored outside the body's locals,
+  /// captured by a lambda, or handed to code whose use of it is not known.
+  bool escapes(const Expr *Forward, const BodyFlow &Flow) const {
+    if (!Flow.Values)
+      return true;
+    const FunctionDecl *FD = Flow.Where.Function;
+    for (const Stmt *Use : Flow.Values->uses(Forward)) {
+      if (isa<ReturnStmt>(Use)) {
+        const QualType Returned = FD ? FD->getReturnType() : QualType();
+        if (Returned.isNull() ||
+            !(Returned->isVoidType() || Returned->isArithmeticType()))
           return true;
-      return llvm::any_of(S->children(), Mentions);
-    };
-    for (bool Changed = true; Changed;) {
-      Changed = false;
-      for (const auto &[Target, Source] : Dep.Flows)
-        if (!Tainted.contains(Target) && Mentions(Source)) {
-          Tainted.insert(Target);
-          Changed = true;
-        }
+        continue;
+      }
+      if (isa<LambdaExpr, CXXThrowExpr>(Use))
+        return true;
+      const Expr *Target = nullptr;
+      if (const auto *BO = dyn_cast<BinaryOperator>(Use);
+          BO && BO->isAssignmentOp())
+        Target = BO->getLHS();
+      else if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Use);
+               Op && Op->isAssignmentOp() && Op->getNumArgs() == 2)
+        Target = Op->getArg(0);
+      else if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Use);
+               Member && Member->getMethodDecl() &&
+               !Member->getMethodDecl()->isConst() &&
+               !api::isModuleLike(
+                   Member->getImplicitObjectArgument()->getType()))
+        Target = Member->getImplicitObjectArgument();
+      if (Target) {
+        const Decl *Var = model::definedVariable(Target);
+        const bool Tied = !Var && isa<CallExpr>(Target->IgnoreImplicit());
+        if (!Tied && !isLocalValue(Var))
+          return true;
+      }
+      if (handsToUnknownCode(Use))
+        return true;
     }
-    return llvm::any_of(Dep.GradientCalls, Mentions);
+    return false;
   }
 
   // --- Fix-its -------------------------------------------------------------
@@ -516,23 +549,22 @@ private:
   /// forward passes that `ForwardAllowed` accepts (all when it is null):
   /// nothing in it computes gradients, switches to training or changes the
   /// grad mode, directly or through a helper.
-  bool keepsMeaningUnderGuard(
-      llvm::ArrayRef<const Stmt *> Range,
-      llvm::function_ref<bool(const CallExpr *)> ForwardAllowed,
-      unsigned Depth = 0) {
+  bool
+  keepsMeaningUnderGuard(llvm::ArrayRef<const Stmt *> Range,
+                         llvm::function_ref<bool(const Expr *)> ForwardAllowed,
+                         unsigned Depth = 0) {
     struct Finder : RecursiveASTVisitor<Finder> {
       Analysis &A;
-      llvm::function_ref<bool(const CallExpr *)> ForwardAllowed;
+      llvm::function_ref<bool(const Expr *)> ForwardAllowed;
       unsigned Depth;
       bool Ok = true;
-      Finder(Analysis &A, llvm::function_ref<bool(const CallExpr *)> Allowed,
+      Finder(Analysis &A, llvm::function_ref<bool(const Expr *)> Allowed,
              unsigned Depth)
           : A(A), ForwardAllowed(Allowed), Depth(Depth) {}
       bool VisitStmt(Stmt *S) {
-        const CallExpr *Forward = api::asForwardCall(S);
+        const Expr *Forward = model::asForward(S).E;
         const auto *Call = dyn_cast<CallExpr>(S);
-        Ok = !api::isBackwardCall(S) && !api::isAutogradGradCall(S) &&
-             !api::asTrainModeCall(S, A.Context) &&
+        Ok = !model::isGradientSink(S) && !model::asTrainMode(S, A.Context) &&
              api::setGradEnabledEffect(S, A.Context) == GradModeEffect::None &&
              (!Forward || !ForwardAllowed || ForwardAllowed(Forward)) &&
              (!Call || !A.helperNeedsGrad(Call->getDirectCallee(), Depth));
@@ -663,23 +695,22 @@ private:
   /// The guard declaration that makes `Forwards`, the unguarded forward
   /// passes of one region, run without gradients, or nothing when no place
   /// is safe.
-  std::optional<FixItHint>
-  regionFix(const BodyFlow &Flow, const Source &Src,
-            llvm::ArrayRef<const CallExpr *> Forwards) {
+  std::optional<FixItHint> regionFix(const BodyFlow &Flow, const Source &Src,
+                                     llvm::ArrayRef<const Expr *> Forwards) {
     if (Src.Call && (Src.Call->getBeginLoc().isMacroID() ||
                      Src.Call->getEndLoc().isMacroID()))
       return std::nullopt;
-    for (const CallExpr *Forward : Forwards)
+    for (const Expr *Forward : Forwards)
       if (Forward->getBeginLoc().isMacroID() ||
           Forward->getEndLoc().isMacroID())
         return std::nullopt;
-    const llvm::SmallPtrSet<const CallExpr *, 8> InRegion(Forwards.begin(),
-                                                          Forwards.end());
-    const auto Allowed = [&](const CallExpr *Forward) {
+    const llvm::SmallPtrSet<const Expr *, 8> InRegion(Forwards.begin(),
+                                                      Forwards.end());
+    const auto Allowed = [&](const Expr *Forward) {
       return InRegion.contains(Forward) || isGuarded(Forward, Flow, 0);
     };
     const auto NotReEnabled = [&](SourceLocation At) {
-      return llvm::none_of(Forwards, [&](const CallExpr *Forward) {
+      return llvm::none_of(Forwards, [&](const Expr *Forward) {
         const auto Guard = scope::innermostGuard(Forward, Parents);
         return isEnablingGuard(Guard) &&
                !SM.isBeforeInTranslationUnit(Guard->Declaration->getBeginLoc(),
@@ -694,8 +725,8 @@ private:
     if (Src.Call) {
       const auto [EvalStmt, Scope] = statementOf(Src.Call);
       if (EvalStmt &&
-          llvm::all_of(Forwards, [&, Scope = Scope, EvalStmt = EvalStmt](
-                                     const CallExpr *Forward) {
+          llvm::all_of(Forwards, [&, Scope = Scope,
+                                  EvalStmt = EvalStmt](const Expr *Forward) {
             return within(Forward->getBeginLoc(), EvalStmt->getEndLoc(),
                           Scope->getRBracLoc());
           })) {
@@ -737,7 +768,7 @@ private:
       Node = *Parent;
       const auto *Scope = Parent->get<CompoundStmt>();
       if (!Scope || Scope->body_empty() ||
-          !llvm::all_of(Forwards, [&](const CallExpr *Forward) {
+          !llvm::all_of(Forwards, [&](const Expr *Forward) {
             return within(Forward->getBeginLoc(), Scope->getLBracLoc(),
                           Scope->getRBracLoc());
           }))
@@ -822,76 +853,192 @@ private:
 
   /// True when naming the discarded temporaries before `Forward` (their
   /// own fix-its) turns gradients off for it.
-  bool coveredByFixedTemporary(const CallExpr *Forward) {
+  bool coveredByFixedTemporary(const Expr *Forward) {
     const auto Guard =
         scope::innermostGuard(Forward, Parents, /*CountTemporaries=*/true);
     return Guard && !Guard->Var && Guard->Effect != GradModeEffect::Enables &&
            FixedTemporaries.contains(Guard->Declaration);
   }
 
+  /// True when the function or lambda of `Where` trains: it calls
+  /// `backward()` or `torch::autograd::grad`, itself or through a callee.
+  bool trains(const scope::EnclosingBody &Where) const {
+    if (Where.Lambda)
+      return isGradientUse(Where.Lambda);
+    return Check.Summaries.of(Where.Function).Trains;
+  }
+
+  /// How the callers of an evaluation helper use it.
+  struct HelperUse {
+    /// Every call comes where evaluation goes on: after `eval()`, or in
+    /// code that trains, with autograd recording.
+    bool AllEvaluating = false;
+    /// The calls that evaluate with autograd recording, when some other
+    /// calls are guarded.
+    llvm::SmallVector<const CallExpr *, 2> Unguarded;
+    /// One evaluating call, and whether it comes after `eval()`.
+    const CallExpr *Example = nullptr;
+    bool AfterEval = false;
+  };
+
+  /// How the calls of `FD`, a function whose forward passes feed nothing
+  /// but evaluation, use it.
+  HelperUse helperUse(const FunctionDecl *FD) {
+    HelperUse Use;
+    llvm::SmallVector<const CallExpr *, 4> Sites;
+    if (!FD || !callSites(FD, Sites) || Sites.empty())
+      return Use;
+    bool AnyGuarded = false;
+    for (const CallExpr *Site : Sites) {
+      const scope::EnclosingBody Owner = scope::enclosingBody(Site, Parents);
+      BodyFlow &Caller = flowOf(Owner);
+      if (isGuarded(Site, Caller, 0)) {
+        AnyGuarded = true;
+        continue;
+      }
+      bool AfterEval = false;
+      if (auto It = Caller.Before.find(Site); It != Caller.Before.end())
+        for (unsigned I = 0; I < Caller.Sources.size(); ++I)
+          AfterEval |= Caller.Sources[I].Call && It->second.test(I + 1);
+      if (!AfterEval && !trains(Owner))
+        return {};
+      Use.Unguarded.push_back(Site);
+      if (!Use.Example || (AfterEval && !Use.AfterEval)) {
+        Use.Example = Site;
+        Use.AfterEval = AfterEval;
+      }
+    }
+    Use.AllEvaluating = !AnyGuarded && !Use.Unguarded.empty();
+    if (Use.AllEvaluating || !AnyGuarded)
+      Use.Unguarded.clear();
+    return Use;
+  }
+
   void analyzeRegions(const scope::EnclosingBody &Where) {
     BodyFlow &Flow = flowOf(Where);
-    if (!Flow.Graph || Flow.Sources.empty())
+    if (!Flow.Graph)
       return;
 
-    std::vector<llvm::SmallVector<const CallExpr *, 4>> Regions(
+    std::vector<llvm::SmallVector<const Expr *, 4>> Regions(
         Flow.Sources.size());
-    for (const CallExpr *Forward : Flow.Forwards) {
+    // Forward passes in no region whose results reach no gradient and stay
+    // in the body.
+    llvm::SmallVector<const Expr *, 4> Unused;
+    for (const Expr *Forward : Flow.Forwards) {
       auto It = Flow.Before.find(Forward);
       if (It == Flow.Before.end() || Forward->getBeginLoc().isInvalid())
         continue;
       const ModuleRef Module =
-          moduleRef(api::getForwardReceiver(Forward), Context);
+          moduleRef(model::asForward(Forward).Object, Context);
       llvm::SmallVector<unsigned, 2> In;
-      for (unsigned I = 0; I < Flow.Sources.size(); ++I)
-        if (It->second.test(I + 1) &&
-            (!Flow.Sources[I].Call || covers(Flow.Sources[I].Module, Module)))
+      for (unsigned I = 0; I < Flow.Sources.size(); ++I) {
+        const Source &Src = Flow.Sources[I];
+        if (!It->second.test(I + 1))
+          continue;
+        if (Src.Call ? covers(Src.Module, Module)
+                     : Flow.FunctionKind == EvalFunctionKind::Option ||
+                           !escapes(Forward, Flow))
           In.push_back(I);
-      if (In.empty() || isGuarded(Forward, Flow, 0) ||
-          feedsGradients(Forward, Where.Body))
+      }
+      if (isGuarded(Forward, Flow, 0) || feedsGradients(Forward, Flow))
         continue;
+      if (In.empty()) {
+        if (!escapes(Forward, Flow))
+          Unused.push_back(Forward);
+        continue;
+      }
       for (unsigned I : In)
         Regions[I].push_back(Forward);
     }
 
-    for (unsigned I = 0; I < Flow.Sources.size(); ++I) {
-      // Forward passes in several regions belong to the first.
-      llvm::SmallVector<const CallExpr *, 4> Forwards;
-      for (const CallExpr *Forward : Regions[I])
-        if (Reported.insert(Forward).second)
-          Forwards.push_back(Forward);
-      if (Forwards.empty())
-        continue;
-      const Source &Src = Flow.Sources[I];
-      std::optional<FixItHint> Fix;
-      if (!llvm::all_of(Forwards, [this](const CallExpr *Forward) {
-            return coveredByFixedTemporary(Forward);
-          }))
-        Fix = regionFix(Flow, Src, Forwards);
-      {
-        auto Diag =
-            Src.Call ? Check.diag(forwardLoc(Forwards.front()),
-                                  "forward pass after %select{'eval()'|"
-                                  "'train(false)'}0 still records an "
-                                  "autograd graph")
-                           << (Src.Call->getMethodDecl()->getName() == "train")
-                     : Check.diag(forwardLoc(Forwards.front()),
-                                  "forward pass in evaluation function %0 "
-                                  "still records an autograd graph")
-                           << Where.Function;
-        if (Fix)
-          Diag << *Fix;
-      }
-      if (Src.Call)
-        Check.diag(Src.Call->getExprLoc(), "module put in evaluation mode here",
-                   DiagnosticIDs::Note);
-      else
-        Check.diag(Where.Function->getLocation(),
-                   "%0 is an evaluation function through option "
-                   "'EvalFunctions'",
-                   DiagnosticIDs::Note)
-            << Where.Function;
+    for (unsigned I = 0; I < Flow.Sources.size(); ++I)
+      reportGroup(Flow, Flow.Sources[I], Regions[I]);
+    if (Unused.empty())
+      return;
+    if (trains(Where)) {
+      reportGroup(Flow, Source{}, Unused, GroupKind::Unused);
+      return;
     }
+    const HelperUse Use = helperUse(Where.Function);
+    if (Use.AllEvaluating) {
+      reportGroup(Flow, Source{}, Unused, GroupKind::Helper, Use.Example,
+                  Use.AfterEval);
+      return;
+    }
+    for (const CallExpr *Site : Use.Unguarded) {
+      Check.diag(Site->getExprLoc(),
+                 "call of %0 runs its forward passes with autograd "
+                 "recording")
+          << Where.Function;
+      Check.diag(model::asForward(Unused.front()).loc(),
+                 "forward pass in %0 that records a graph", DiagnosticIDs::Note)
+          << Where.Function;
+    }
+  }
+
+  enum class GroupKind : std::uint8_t { Region, Unused, Helper };
+
+  /// Reports the unguarded forward passes of one region, with the fix that
+  /// guards them all.
+  void reportGroup(BodyFlow &Flow, const Source &Src,
+                   llvm::ArrayRef<const Expr *> Group,
+                   GroupKind Kind = GroupKind::Region,
+                   const CallExpr *Site = nullptr, bool AfterEval = false) {
+    // Forward passes in several regions belong to the first.
+    llvm::SmallVector<const Expr *, 4> Forwards;
+    for (const Expr *Forward : Group)
+      if (Reported.insert(Forward).second)
+        Forwards.push_back(Forward);
+    if (Forwards.empty())
+      return;
+    const scope::EnclosingBody &Where = Flow.Where;
+    std::optional<FixItHint> Fix;
+    if (!llvm::all_of(Forwards, [this](const Expr *Forward) {
+          return coveredByFixedTemporary(Forward);
+        }))
+      Fix = regionFix(Flow, Src, Forwards);
+    const SourceLocation Loc = model::asForward(Forwards.front()).loc();
+    {
+      DiagnosticBuilder Diag =
+          Kind == GroupKind::Unused
+              ? Check.diag(Loc, "forward pass whose result reaches no "
+                                "'backward()' still records an autograd "
+                                "graph")
+          : Kind == GroupKind::Helper
+              ? Check.diag(Loc, "forward pass in %0 still records an "
+                                "autograd graph")
+                    << Where.Function
+          : Src.Call ? Check.diag(Loc, "forward pass after %select{'eval()'|"
+                                       "'train(false)'}0 still records an "
+                                       "autograd graph")
+                           << Src.TrainFalse
+                     : Check.diag(Loc, "forward pass in evaluation function %0 "
+                                       "still records an autograd graph")
+                           << Where.Function;
+      if (Fix)
+        Diag << *Fix;
+    }
+    if (Kind == GroupKind::Helper)
+      Check.diag(Site->getExprLoc(),
+                 "%0 is called here %select{from training code|after "
+                 "'eval()'}1",
+                 DiagnosticIDs::Note)
+          << Where.Function << AfterEval;
+    else if (Kind == GroupKind::Region && Src.Call)
+      Check.diag(model::asEvalMode(Src.Call, Context).loc(),
+                 "module put in evaluation mode here", DiagnosticIDs::Note);
+    else if (Kind == GroupKind::Region &&
+             Flow.FunctionKind == EvalFunctionKind::Option)
+      Check.diag(Where.Function->getLocation(),
+                 "%0 is an evaluation function through option "
+                 "'EvalFunctions'",
+                 DiagnosticIDs::Note)
+          << Where.Function;
+    else if (Kind == GroupKind::Region)
+      Check.diag(Where.Function->getLocation(),
+                 "%0 is an evaluation function by its name",
+                 DiagnosticIDs::Note)
+          << Where.Function;
   }
 
   EvalWithoutNoGradCheck &Check;
@@ -900,13 +1047,12 @@ private:
   const SourceManager &SM;
   const LangOptions &LangOpts;
   llvm::DenseMap<const Stmt *, std::unique_ptr<BodyFlow>> Flows;
-  llvm::DenseMap<const Stmt *, std::unique_ptr<Dependence>> Dependences;
   llvm::DenseMap<const Stmt *, llvm::StringSet<>> Identifiers;
   llvm::DenseMap<const Stmt *, std::vector<Allocation>> Allocations;
   llvm::DenseMap<const FunctionDecl *, bool> CallersGuarded;
   llvm::DenseMap<const FunctionDecl *, bool> HelperNeedsGrad;
   llvm::DenseSet<const Stmt *> FixedTemporaries;
-  llvm::DenseSet<const CallExpr *> Reported;
+  llvm::DenseSet<const Expr *> Reported;
 };
 
 EvalWithoutNoGradCheck::EvalWithoutNoGradCheck(StringRef Name,
@@ -977,15 +1123,39 @@ void EvalWithoutNoGradCheck::check(const MatchFinder::MatchResult &Result) {
       return isa_and_nonnull<FunctionDecl>(D) &&
              !SM.isInSystemHeader(D->getBeginLoc());
     }
+    /// The function whose body holds `S`, through lambdas.
+    const FunctionDecl *outerFunction(const Stmt *S) const {
+      scope::EnclosingBody Where = scope::enclosingBody(S, Check.Parents);
+      for (unsigned Depth = 0; Where.Lambda && Depth < 64; ++Depth)
+        Where = scope::enclosingBody(Where.Lambda, Check.Parents);
+      return Where.Lambda ? nullptr : Where.Function;
+    }
+    void noteForward(const Stmt *S) {
+      const scope::EnclosingBody Where = scope::enclosingBody(S, Check.Parents);
+      if (Where.Body)
+        Check.Bodies.insert({Where.Body, Where});
+    }
+    bool VisitFunctionDecl(FunctionDecl *FD) {
+      if (FD->doesThisDeclarationHaveABody())
+        Check.Summaries.addFunction(FD);
+      return true;
+    }
+    bool VisitRecoveryExpr(RecoveryExpr *E) {
+      if (model::asForward(E))
+        noteForward(E);
+      return true;
+    }
     bool VisitCallExpr(CallExpr *Call) {
-      if (api::asForwardCall(Call)) {
-        const scope::EnclosingBody Where =
-            scope::enclosingBody(Call, Check.Parents);
-        if (Where.Body)
-          Check.Bodies.insert({Where.Body, Where});
-      }
-      if (const FunctionDecl *FD = Call->getDirectCallee(); isUserFunction(FD))
+      if (model::asForward(Call))
+        noteForward(Call);
+      if (model::isGradientSink(Call))
+        if (const FunctionDecl *Outer = outerFunction(Call))
+          Check.LocalTrains.insert(canonicalTarget(Outer));
+      if (const FunctionDecl *FD = Call->getDirectCallee();
+          isUserFunction(FD)) {
         Check.CallSites[canonicalTarget(FD)].push_back(Call);
+        Check.Summaries.addCall(outerFunction(Call), FD);
+      }
       return true;
     }
     bool VisitDeclRefExpr(DeclRefExpr *Ref) {
@@ -1019,6 +1189,11 @@ void EvalWithoutNoGradCheck::check(const MatchFinder::MatchResult &Result) {
     }
   } C(*this, Context.getSourceManager());
   C.traverseUserCode(Context);
+  Summaries.compute([this](const FunctionDecl *FD) {
+    model::FunctionSummary Local;
+    Local.Trains = LocalTrains.contains(FD);
+    return Local;
+  });
 
   const auto GuardClass = cxxRecordDecl(isSameOrDerivedFrom(
       hasAnyName("::c10::AutoGradMode", "::c10::InferenceMode")));
@@ -1056,6 +1231,8 @@ void EvalWithoutNoGradCheck::clear() {
   TemporaryGuards.clear();
   CallSites.clear();
   Escaping.clear();
+  LocalTrains.clear();
+  Summaries.clear();
   Lambdas.clear();
 }
 

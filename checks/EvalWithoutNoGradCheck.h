@@ -4,6 +4,7 @@
 #define TORCH_TIDY_CHECKS_EVALWITHOUTNOGRADCHECK_H
 
 #include "clang-tidy/ClangTidyCheck.h"
+#include "model/Summaries.h"
 #include "utils/GradModeScope.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
@@ -68,6 +69,9 @@ private:
   llvm::DenseMap<const FunctionDecl *, llvm::SmallVector<const CallExpr *, 2>>
       CallSites;
   llvm::DenseSet<const FunctionDecl *> Escaping;
+  /// Functions whose own body (lambdas included) calls `backward()`.
+  llvm::DenseSet<const FunctionDecl *> LocalTrains;
+  model::CallGraphSummaries Summaries;
   /// Lambdas by their call operator.
   llvm::DenseMap<const FunctionDecl *, const LambdaExpr *> Lambdas;
 };

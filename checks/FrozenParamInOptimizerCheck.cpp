@@ -792,24 +792,28 @@ void FrozenParamInOptimizerCheck::checkConstruction(const Expr *Construction,
   };
   const SourceLocation Loc = constructionLoc(Construction);
   if (Before && Before->List->Path.leaf()) {
-    {
-      auto Diag = diag(Loc, "optimizer receives frozen parameters of %0")
-                  << Before->List->Path.leaf();
-      // The fix keeps the trainable tensors of each list at construction
-      // time; a later freezing needs the optimizer to be rebuilt instead.
-      if (!Loc.isMacroID())
-        for (const Expr *ListExpr : FixLists) {
-          const SourceLocation Begin = ListExpr->getBeginLoc();
-          const SourceLocation End = Lexer::getLocForEndOfToken(
-              ListExpr->getEndLoc(), 0, SM, getLangOpts());
-          if (Begin.isMacroID() || ListExpr->getEndLoc().isMacroID() ||
-              End.isInvalid())
-            continue;
-          Diag << FixItHint::CreateInsertion(Begin, TrainableFilter)
-               << FixItHint::CreateInsertion(End, ")");
-        }
-    }
+    diag(Loc, "optimizer receives frozen parameters of %0")
+        << Before->List->Path.leaf();
     Note(*Before, false);
+    // The fix keeps the trainable tensors of each list at construction
+    // time; a later freezing needs the optimizer to be rebuilt instead. It
+    // changes what trains, so it sits on a note: only --fix-notes applies it.
+    llvm::SmallVector<FixItHint, 4> Hints;
+    if (!Loc.isMacroID())
+      for (const Expr *ListExpr : FixLists) {
+        const SourceLocation Begin = ListExpr->getBeginLoc();
+        const SourceLocation End = Lexer::getLocForEndOfToken(
+            ListExpr->getEndLoc(), 0, SM, getLangOpts());
+        if (Begin.isMacroID() || ListExpr->getEndLoc().isMacroID() ||
+            End.isInvalid())
+          continue;
+        Hints.push_back(FixItHint::CreateInsertion(Begin, TrainableFilter));
+        Hints.push_back(FixItHint::CreateInsertion(End, ")"));
+      }
+    if (!Hints.empty())
+      diag(Loc, "wrap the parameter list to pass only trainable parameters",
+           DiagnosticIDs::Note)
+          << Hints;
   }
   if (After && After->List->Path.leaf()) {
     diag(Loc, "optimizer receives parameters of %0 that are frozen while it "

@@ -95,6 +95,9 @@ DOC = """# torch-{name}
 
 ## Fix-it
 
+Fix safety: **safe** — say why it only removes the bug; a fix that can change behaviour goes on a
+note and is **unsafe**.
+
 ## Limitations
 
 ## Silencing

@@ -4,7 +4,7 @@
 
 Same contract as LLVM's check_clang_tidy.py:
 
-  check_torch_tidy.py [-check-suffix=S | -check-suffixes=S1,S2] [-std=c++17]
+  check_torch_tidy.py [-check-suffix=S | -check-suffixes=S1,S2] [-std=c++17] [-fix-notes]
       <source> <check-name> <temp-file> [-- <clang-tidy args> [-- <compiler args>]]
 
 * `CHECK-MESSAGES[-S]:` lines are matched against clang-tidy's output with
@@ -12,6 +12,8 @@ Same contract as LLVM's check_clang_tidy.py:
 * `CHECK-NOTES[-S]:` lines are matched the same way, notes included.
 * `CHECK-FIXES[-S]:` lines are matched, with `--match-full-lines`, against the file
   after `-fix`. The fixed file must compile and a second `-fix` must not change it.
+  With `-fix-notes`, `--fix-notes` is passed too, so the fixes that a check puts on a
+  note (the ones that can change behaviour) are applied and tested as well.
 
 Every test runs through the plugin (`clang-tidy-19 --load`) and `torch-tidy`; both
 must pass.
@@ -88,7 +90,8 @@ def run_front_end(name, driver, args, check, source_text, prefixes, temp, tidy_a
     with open(temp_file, "w", encoding="utf-8") as f:
         f.write(CHECK_LINE.sub("//", source_text))
     config = [] if any(a.startswith(("-config", "--config")) for a in tidy_args) else ["--config={}"]
-    tidy = driver + [temp_file, "-fix", "--checks=-*," + check] + config + tidy_args
+    fix = ["-fix", "--fix-notes"] if args.fix_notes else ["-fix"]
+    tidy = driver + [temp_file] + fix + ["--checks=-*," + check] + config + tidy_args
     tidy += ["--", "-std=" + args.std] + clang_args
     output = run(tidy, expect_ok=False)
     print(output.stdout)
@@ -126,6 +129,8 @@ def main():
     parser.add_argument("--filecheck", required=True)
     parser.add_argument("-check-suffix", "-check-suffixes", default="", dest="suffixes")
     parser.add_argument("-std", default="c++17")
+    parser.add_argument("-fix-notes", action="store_true", dest="fix_notes",
+                        help="also apply the fixes attached to notes (--fix-notes)")
     parser.add_argument("source")
     parser.add_argument("check")
     parser.add_argument("temp")

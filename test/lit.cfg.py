@@ -46,7 +46,7 @@ config.substitutions.extend([
     ("%torch_mock_dir", q(os.path.join(inputs, "libtorch"))),
     ("%expect_exit", q(config.python) + " " + q(os.path.join(src, "test", "lint", "Inputs", "expect_exit.py"))),
     ("%lint_inputs", q(os.path.join(src, "test", "lint", "Inputs"))),
-    ("%sarif_schema", q(os.path.join(os.path.dirname(src), "shared", "sarif-schema-2.1.0.json"))),
+    ("%sarif_schema", q(os.path.join(src, "test", "lint", "Inputs", "sarif-schema-2.1.0.json"))),
     ("%torch_clangd", q(config.torch_clangd)),
     ("%clang_tidy_plugin", q(config.clang_tidy) + " --load=" + q(config.torch_tidy_plugin)),
     ("%clangxx", q(config.clangxx)),

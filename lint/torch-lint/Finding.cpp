@@ -130,8 +130,10 @@ bool positionFromJSON(const llvm::json::Value &V, Position &P,
 } // namespace
 
 std::string Finding::key() const {
-  std::string K = Check + '\0' + Where.File + '\0' +
-                  std::to_string(Where.Offset) + '\0' + Message;
+  std::string K =
+      Check + '\0' + Where.File + '\0' + std::to_string(Where.Offset) + '\0' +
+      Message +
+      (Suppressed ? std::string(1, '\0') + "suppressed" : std::string());
   for (const Edit &E : Fix)
     K += '\0' + E.Begin.File + ':' + std::to_string(E.Begin.Offset) + ':' +
          std::to_string(E.Length) + ':' + E.Text;
@@ -154,7 +156,24 @@ std::vector<Finding> convertErrors(const std::vector<ClangTidyError> &Errors) {
       Converted.LineText = Table.lineText(Converted.Where);
       F.Notes.push_back(std::move(Converted));
     }
-    addFix(E.Message, E.BuildDirectory, Table, F.Fix);
+    if (!E.Message.Fix.empty()) {
+      addFix(E.Message, E.BuildDirectory, Table, F.Fix);
+      F.Safety = FixSafety::Safe;
+    } else {
+      // As clang-tidy --fix-notes: the fix of the only note that has one.
+      const tooling::DiagnosticMessage *FixNote = nullptr;
+      unsigned WithFix = 0;
+      for (const tooling::DiagnosticMessage &N : E.Notes)
+        if (!N.Fix.empty()) {
+          FixNote = &N;
+          ++WithFix;
+        }
+      if (WithFix == 1) {
+        addFix(*FixNote, E.BuildDirectory, Table, F.Fix);
+        F.Safety = FixSafety::Unsafe;
+        F.FixMessage = FixNote->Message;
+      }
+    }
     Out.push_back(std::move(F));
   }
   return Out;
@@ -184,7 +203,45 @@ llvm::json::Value toJSON(const Finding &F) {
   O["source"] = F.LineText;
   O["notes"] = std::move(Notes);
   O["fixes"] = std::move(Fix);
+  O["fix_safety"] = fixSafetyName(F.Safety);
+  if (!F.FixMessage.empty())
+    O["fix_message"] = F.FixMessage;
+  O["function"] = F.Function;
+  O["statement"] = F.Statement;
+  if (F.Suppressed)
+    O["suppressed"] = llvm::json::Object{{"kind", "inSource"},
+                                         {"justification", F.Justification}};
+  if (F.Baseline != BaselineState::None)
+    O["baseline_state"] = baselineStateName(F.Baseline);
+  if (!F.Fingerprint.empty())
+    O["fingerprint"] = F.Fingerprint;
   return O;
+}
+
+llvm::StringRef baselineStateName(BaselineState S) {
+  switch (S) {
+  case BaselineState::None:
+    return "none";
+  case BaselineState::New:
+    return "new";
+  case BaselineState::Unchanged:
+    return "unchanged";
+  case BaselineState::Absent:
+    return "absent";
+  }
+  return "none";
+}
+
+llvm::StringRef fixSafetyName(FixSafety S) {
+  switch (S) {
+  case FixSafety::None:
+    return "none";
+  case FixSafety::Safe:
+    return "safe";
+  case FixSafety::Unsafe:
+    return "unsafe";
+  }
+  return "none";
 }
 
 bool fromJSON(const llvm::json::Value &V, Finding &F, llvm::json::Path P) {
@@ -197,6 +254,23 @@ bool fromJSON(const llvm::json::Value &V, Finding &F, llvm::json::Path P) {
     return false;
   F.IsError = Severity == "error";
   const llvm::json::Object *Obj = V.getAsObject();
+  std::string Safety;
+  if (!O.map("fix_safety", Safety) || !O.map("function", F.Function) ||
+      !O.map("statement", F.Statement))
+    return false;
+  F.Safety = FixSafety::None;
+  if (Safety == "safe")
+    F.Safety = FixSafety::Safe;
+  else if (Safety == "unsafe")
+    F.Safety = FixSafety::Unsafe;
+  if (std::optional<llvm::StringRef> Message = Obj->getString("fix_message"))
+    F.FixMessage = Message->str();
+  if (const llvm::json::Object *Suppressed = Obj->getObject("suppressed")) {
+    F.Suppressed = true;
+    if (std::optional<llvm::StringRef> Why =
+            Suppressed->getString("justification"))
+      F.Justification = Why->str();
+  }
   if (const llvm::json::Array *Notes = Obj->getArray("notes"))
     for (const llvm::json::Value &NV : *Notes) {
       Note N;

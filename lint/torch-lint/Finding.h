@@ -32,6 +32,13 @@ struct Note {
   std::string LineText;
 };
 
+/// clang-tidy's convention: a fix on the warning only removes the bug
+/// (`--fix`); a fix on a note may change what the program does
+/// (`--fix-notes`, torch-lint's `--fix-unsafe`).
+enum class FixSafety { None, Safe, Unsafe };
+
+enum class BaselineState { None, New, Unchanged, Absent };
+
 struct Finding {
   std::string Check;
   bool IsError = false;
@@ -41,6 +48,16 @@ struct Finding {
   std::string LineText;
   std::vector<Note> Notes;
   std::vector<Edit> Fix;
+  FixSafety Safety = FixSafety::None;
+  std::string FixMessage; // the note that carries an unsafe fix
+  // What identifies the finding across edits elsewhere in the file.
+  std::string Function;    // qualified name of the enclosing function
+  std::string Statement;   // the flagged statement, normalized
+  bool Suppressed = false; // by a NOLINT comment
+  std::string Justification;
+  // Set for the report, never cached.
+  BaselineState Baseline = BaselineState::None;
+  std::string Fingerprint;
 
   /// A compiler error (not a check's finding): the unit failed to parse.
   bool isCompilerError() const {
@@ -52,8 +69,13 @@ struct Finding {
 
 /// Converts clang-tidy's errors, resolving offsets to lines and columns by
 /// reading the files; relative paths are taken from each error's build
-/// directory.
+/// directory. The fix is the warning's (safe) or else the only note's that
+/// has one (unsafe). The result has one finding per error, in order.
 std::vector<Finding> convertErrors(const std::vector<ClangTidyError> &Errors);
+
+llvm::StringRef fixSafetyName(FixSafety S);
+/// SARIF's baselineState value.
+llvm::StringRef baselineStateName(BaselineState S);
 
 llvm::json::Value toJSON(const Finding &F);
 bool fromJSON(const llvm::json::Value &V, Finding &F, llvm::json::Path P);

@@ -2,6 +2,7 @@
 // torch-lint's command line: parsing, validation and the clang-tidy options
 // provider.
 #include "Options.h"
+#include "Nolint.h"
 #include "clang-tidy/ClangTidy.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
@@ -60,8 +61,37 @@ cl::opt<std::string>
     ExportFixes("export-fixes",
                 cl::desc("Write fixes as YAML for clang-apply-replacements"),
                 cl::value_desc("file"), cl::cat(Category));
-cl::opt<bool> Fix("fix", cl::desc("Apply the fix-its in place"),
+cl::opt<bool> Fix("fix",
+                  cl::desc("Apply the safe fix-its in place (those that only "
+                           "remove the bug)"),
                   cl::cat(Category));
+cl::opt<bool> FixUnsafe(
+    "fix-unsafe",
+    cl::desc("Apply the unsafe fix-its too (attached to notes: they change "
+             "what trains or what is computed); implies --fix"),
+    cl::cat(Category));
+cl::opt<std::string> Baseline(
+    "baseline",
+    cl::desc("Report and fail only on findings not recorded in <file>"),
+    cl::value_desc("file"), cl::cat(Category));
+cl::opt<std::string> WriteBaseline(
+    "write-baseline",
+    cl::desc("Record the findings in <file> (text, or JSON for *.json)"),
+    cl::value_desc("file"), cl::cat(Category));
+cl::opt<bool> IncludeAbsent(
+    "include-absent",
+    cl::desc("With --baseline, list baselined findings that are gone in JSON "
+             "and SARIF (baselineState absent)"),
+    cl::cat(Category));
+cl::opt<bool> ReportUnusedNolint(
+    "report-unused-nolint",
+    cl::desc("Report NOLINT comments naming torch- checks that suppress "
+             "nothing (torch-lint-unused-nolint)"),
+    cl::cat(Category));
+cl::opt<std::string> Explain(
+    "explain",
+    cl::desc("Explain a torch- check: what, why, example, fix safety, options"),
+    cl::value_desc("check"), cl::cat(Category));
 cl::opt<std::string>
     DiffBase("diff-base",
              cl::desc("Report findings only on lines changed since git <rev>"),
@@ -109,7 +139,10 @@ Examples:
   torch-lint -p build src/train.cpp src/models
   torch-lint -p build --format=sarif --output=torch-lint.sarif
   torch-lint -p build --diff-base=origin/main --format=github
-  torch-lint -p build --fix                apply the fix-its in place
+  torch-lint -p build --fix                apply the safe fix-its in place
+  torch-lint -p build --write-baseline=torch-lint.baseline
+  torch-lint -p build --baseline=torch-lint.baseline   fail only on new findings
+  torch-lint --explain=torch-missing-zero-grad
   torch-lint -p build --cache-dir=.cache/torch-lint -j8
   torch-lint -p build --shard=2/4          the second of four CI jobs
 
@@ -120,14 +153,6 @@ error, 3 a translation unit failed to parse, crashed, or exceeded
 )");
 
 bool hasWildcard(llvm::StringRef Glob) { return Glob.contains('*'); }
-
-bool globMatches(llvm::StringRef Glob, llvm::StringRef Name) {
-  std::string Re = "^";
-  for (char C : Glob)
-    Re += C == '*' ? std::string(".*") : llvm::Regex::escape(std::string(1, C));
-  Re += "$";
-  return llvm::Regex(Re).match(Name);
-}
 
 llvm::Error checkGlobs(llvm::StringRef List, llvm::StringRef Origin,
                        const llvm::StringSet<> &Known) {
@@ -261,7 +286,15 @@ llvm::Expected<LintOptions> parseCommandLine(int Argc, const char **Argv) {
                       "' (expected text, json, sarif or github)");
   Opts.OutputFile = OutputFile;
   Opts.ExportFixes = ExportFixes;
-  Opts.Fix = Fix;
+  Opts.Fix = Fix || FixUnsafe;
+  Opts.FixUnsafe = FixUnsafe;
+  Opts.Baseline = Baseline;
+  Opts.WriteBaseline = WriteBaseline;
+  Opts.IncludeAbsent = IncludeAbsent;
+  Opts.ReportUnusedNolint = ReportUnusedNolint;
+  Opts.Explain = Explain;
+  if (Opts.IncludeAbsent && Opts.Baseline.empty())
+    return usageError("--include-absent needs --baseline");
   Opts.DiffBase = DiffBase;
   Opts.LineFilter = LineFilter;
   Opts.CacheDir = CacheDir;

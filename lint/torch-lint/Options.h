@@ -31,6 +31,12 @@ struct LintOptions {
   std::string OutputFile;
   std::string ExportFixes;
   bool Fix = false;
+  bool FixUnsafe = false;    // also the fixes on notes; implies Fix
+  std::string Baseline;      // --baseline
+  std::string WriteBaseline; // --write-baseline
+  bool IncludeAbsent = false;
+  bool ReportUnusedNolint = false;
+  std::string Explain;
   std::string DiffBase;
   std::string LineFilter;
   std::string CacheDir;

@@ -19,8 +19,20 @@ struct Summary {
   std::map<std::string, unsigned> PerCheck;
   unsigned Findings = 0;
   unsigned OutsideChangedLines = 0;
+  unsigned Suppressed = 0;
+  bool HaveBaseline = false;
+  unsigned Baselined = 0, BaselineGone = 0;
+  std::string BaselineWritten; // the file, when --write-baseline wrote one
+  unsigned BaselineWrittenCount = 0;
+  unsigned UnsafeFixesLeft = 0; // not applied by --fix
   double Seconds = 0;
 };
+
+/// The check name of torch-lint's own finding, --report-unused-nolint.
+inline constexpr llvm::StringLiteral UnusedNolintCheck =
+    "torch-lint-unused-nolint";
+/// The key of SARIF's partialFingerprints.
+inline constexpr llvm::StringLiteral FingerprintKey = "torchLintIdentity/v1";
 
 /// Paths relative to the working directory when below it.
 std::string displayPath(llvm::StringRef File);

@@ -3,6 +3,7 @@
 // commands.
 #include "Options.h"
 #include "Output.h"
+#include "RuleDocs.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/FileSystem.h"
@@ -14,28 +15,21 @@
 namespace clang::tidy::torch::lint {
 namespace {
 
-struct RuleDoc {
-  const char *Check;
-  const char *Page;
-  const char *Summary;
-};
-constexpr RuleDoc RuleDocs[] = {
-#include "RuleDocs.inc"
-};
-
 std::string ruleDescription(llvm::StringRef Check) {
-  for (const RuleDoc &D : RuleDocs)
-    if (Check == D.Check)
-      return D.Summary;
+  if (const RuleDoc *D = findRuleDoc(Check))
+    return D->Row;
+  if (Check == UnusedNolintCheck)
+    return "NOLINT comment naming torch- checks that suppresses nothing";
   if (Check.starts_with("clang-diagnostic-"))
     return "Clang compiler diagnostic";
   return ("clang-tidy check " + Check).str();
 }
 
 std::string ruleHelp(llvm::StringRef Check) {
-  for (const RuleDoc &D : RuleDocs)
-    if (Check == D.Check)
-      return std::string(TORCH_LINT_DOCS_URL) + D.Page;
+  if (const RuleDoc *D = findRuleDoc(Check))
+    return std::string(TORCH_LINT_DOCS_URL) + D->Page;
+  if (Check == UnusedNolintCheck)
+    return std::string(TORCH_LINT_DOCS_URL) + "../ci.md";
   if (Check.starts_with("clang-diagnostic-"))
     return "https://clang.llvm.org/docs/DiagnosticsReference.html";
   if (Check.consume_front("clang-analyzer-"))
@@ -98,9 +92,15 @@ llvm::json::Object sarifFix(const Finding &F) {
     Changes.push_back(
         llvm::json::Object{{"artifactLocation", artifact(File)},
                            {"replacements", std::move(Replacements)}});
+  std::string Description =
+      F.Safety == FixSafety::Unsafe
+          ? "unsafe fix (changes what is computed; --fix-unsafe): " +
+                F.FixMessage
+          : std::string("safe fix (--fix): apply the fix-it");
   return llvm::json::Object{
-      {"description", llvm::json::Object{{"text", "apply the fix-it"}}},
-      {"artifactChanges", std::move(Changes)}};
+      {"description", llvm::json::Object{{"text", Description}}},
+      {"artifactChanges", std::move(Changes)},
+      {"properties", llvm::json::Object{{"safety", fixSafetyName(F.Safety)}}}};
 }
 
 // Workflow command escaping: data escapes %, CR, LF; properties also : and ,.
@@ -170,8 +170,11 @@ void printSarif(llvm::raw_ostream &OS, const std::vector<Finding> &Findings,
         {"message", llvm::json::Object{{"text", F.Message}}},
     };
     if (!F.Where.File.empty())
-      Result["locations"] = llvm::json::Array{
-          llvm::json::Object{{"physicalLocation", physical(F.Where)}}};
+      Result["locations"] = llvm::json::Array{llvm::json::Object{
+          {"physicalLocation",
+           F.Where.Line ? physical(F.Where)
+                        : llvm::json::Object{
+                              {"artifactLocation", artifact(F.Where.File)}}}}};
     llvm::json::Array Related;
     unsigned Id = 0;
     for (const Note &N : F.Notes)
@@ -184,6 +187,19 @@ void printSarif(llvm::raw_ostream &OS, const std::vector<Finding> &Findings,
       Result["relatedLocations"] = std::move(Related);
     if (!F.Fix.empty())
       Result["fixes"] = llvm::json::Array{sarifFix(F)};
+    if (!F.Fingerprint.empty())
+      Result["partialFingerprints"] =
+          llvm::json::Object{{FingerprintKey, F.Fingerprint}};
+    if (F.Baseline != BaselineState::None)
+      Result["baselineState"] = baselineStateName(F.Baseline);
+    if (F.Suppressed) {
+      llvm::json::Object Suppression{{"kind", "inSource"}};
+      if (!F.Justification.empty())
+        Suppression["justification"] = F.Justification;
+      Result["suppressions"] = llvm::json::Array{std::move(Suppression)};
+    }
+    if (!F.Function.empty())
+      Result["properties"] = llvm::json::Object{{"function", F.Function}};
     Results.push_back(std::move(Result));
   }
   llvm::json::Array Notifications;

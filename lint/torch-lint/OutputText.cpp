@@ -91,7 +91,8 @@ void printText(llvm::raw_ostream &OS, const std::vector<Finding> &Findings,
       fmt::format_to(
           std::back_inserter(Out), "{} {} {}\n",
           Paint(Bold, location(E.Begin) + ":"),
-          Paint(fmt::fg(fmt::terminal_color::bright_green) | Bold, "fix-it:"),
+          Paint(fmt::fg(fmt::terminal_color::bright_green) | Bold,
+                F.Safety == FixSafety::Unsafe ? "fix-it (unsafe):" : "fix-it:"),
           Action);
     }
     for (const Note &N : F.Notes) {
@@ -126,11 +127,20 @@ void printSummary(llvm::raw_ostream &OS, const Summary &S, bool Color) {
   if (S.OutsideChangedLines)
     Add("  {:<{}}  {:>8}\n", "outside changed lines", Width,
         S.OutsideChangedLines);
+  if (S.Suppressed)
+    Add("  {:<{}}  {:>8}\n", "suppressed (NOLINT)", Width, S.Suppressed);
+  if (S.HaveBaseline) {
+    Add("  {:<{}}  {:>8}\n", "baselined (not reported)", Width, S.Baselined);
+    Add("  {:<{}}  {:>8}\n", "baselined, now gone", Width, S.BaselineGone);
+  }
   Add("  {:<{}}  {:>8}\n", "units linted", Width, S.Linted);
   Add("  {:<{}}  {:>8}\n", "units from cache", Width, S.Cached);
   Add("  {:<{}}  {:>8}\n", "units skipped (no LibTorch)", Width, S.Skipped);
   Add("  {:<{}}  {:>8}\n", "units failed", Width, S.Failed.size());
   Add("  {:<{}}  {:>7.2f}s\n", "time", Width, S.Seconds);
+  if (!S.BaselineWritten.empty())
+    Add("baseline: wrote {} finding{} to {}\n", S.BaselineWrittenCount,
+        S.BaselineWrittenCount == 1 ? "" : "s", S.BaselineWritten);
   for (const auto &[File, Reason] : S.Failed)
     Add("{} {}: {}\n",
         Paint(fmt::fg(fmt::terminal_color::bright_red) | fmt::emphasis::bold,

@@ -2,6 +2,7 @@
 // Lints translation units in parallel: include scan, skip and cache in
 // threads, clang-tidy in worker processes.
 #include "Runner.h"
+#include "Analysis.h"
 #include "Worker.h"
 #include "clang-tidy/ClangTidy.h"
 #include "clang/Frontend/CompilerInvocation.h"
@@ -68,6 +69,25 @@ bool reachesLibTorch(llvm::StringRef MainFile,
         return true;
   }
   return false;
+}
+
+/// Converted findings with their enclosing function and statement; where the
+/// AST gave none (a diagnostic outside any function), the statement is the
+/// finding's source line.
+std::vector<Finding> identified(const std::vector<ClangTidyError> &Errors,
+                                const UnitAnalysis &Analysis) {
+  std::vector<Finding> Findings = convertErrors(Errors);
+  for (size_t I = 0; I < Findings.size(); ++I) {
+    auto It = Analysis.Identities.find(
+        {Errors[I].Message.FilePath, Errors[I].Message.FileOffset});
+    if (It != Analysis.Identities.end()) {
+      Findings[I].Function = It->second.Function;
+      Findings[I].Statement = It->second.Statement;
+    }
+    if (Findings[I].Statement.empty())
+      Findings[I].Statement = collapseWhitespace(Findings[I].LineText);
+  }
+  return Findings;
 }
 
 bool onlyTorchChecks(const ClangTidyOptions &Options) {
@@ -146,7 +166,7 @@ private:
 /// Parses and lints one unit; runs in a worker process.
 UnitResult parse(const Unit &U, const LintOptions &Opts) {
   UnitResult R;
-  std::vector<ClangTidyError> Errors;
+  UnitAnalysis Analysis;
   llvm::CrashRecoveryContext CRC;
   bool Survived = CRC.RunSafely([&] {
     std::vector<tooling::CompileCommand> Commands = U.Commands;
@@ -160,7 +180,7 @@ UnitResult parse(const Unit &U, const LintOptions &Opts) {
         createOptionsProvider(Opts, U.Commands.front().Directory));
     auto FS = llvm::makeIntrusiveRefCnt<llvm::vfs::OverlayFileSystem>(
         llvm::vfs::createPhysicalFileSystem());
-    Errors = runClangTidy(Context, DB, {U.File}, FS, /*ApplyAnyFix=*/false);
+    Analysis = analyzeUnit(Context, DB, U.File, FS);
   });
   if (!Survived) {
     R.State = UnitResult::Status::Failed;
@@ -171,7 +191,11 @@ UnitResult parse(const Unit &U, const LintOptions &Opts) {
                   ::strsignal(CRC.RetCode - 128) + ")";
     return R;
   }
-  R.Findings = convertErrors(Errors);
+  R.Findings = identified(Analysis.Errors, Analysis);
+  for (Finding &F : identified(Analysis.Suppressed, Analysis)) {
+    F.Suppressed = true;
+    R.Findings.push_back(std::move(F));
+  }
   unsigned CompileErrors = llvm::count_if(
       R.Findings, [](const Finding &F) { return F.isCompilerError(); });
   if (CompileErrors) {

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 // torch-lint: lints a project's compilation database with the torch- checks,
 // for CI.
+#include "Adoption.h"
+#include "Baseline.h"
 #include "Cache.h"
 #include "Database.h"
 #include "DiffFilter.h"
 #include "Fixes.h"
 #include "Options.h"
 #include "Output.h"
+#include "RuleDocs.h"
 #include "Runner.h"
 #include "TorchTidyModule.h"
 #include "Worker.h"
@@ -44,10 +47,50 @@ void listChecks(const LintOptions &Opts) {
   llvm::sys::path::append(Probe, "dummy.cpp");
   auto Options = createOptionsProvider(Opts)->getOptions(Probe);
   std::vector<std::string> Names = clang::tidy::getCheckNames(Options, false);
-  llvm::outs() << "Enabled checks:";
+  size_t Width = 0;
   for (const std::string &Name : Names)
+    if (findRuleDoc(Name))
+      Width = std::max(Width, Name.size());
+  llvm::outs() << "Enabled checks:";
+  for (const std::string &Name : Names) {
     llvm::outs() << "\n    " << Name;
+    if (const RuleDoc *D = findRuleDoc(Name))
+      llvm::outs() << fmt::format("{:<{}}  fix: {:<6}  {}", "",
+                                  Width - Name.size(), D->FixSafety, D->Row);
+  }
   llvm::outs() << "\n";
+}
+
+int explain(llvm::StringRef Check) {
+  const RuleDoc *D = findRuleDoc(Check);
+  if (!D) {
+    std::string Known;
+    for (const RuleDoc &Doc : ruleDocs())
+      Known += (Known.empty() ? "" : ", ") + std::string(Doc.Check);
+    return fail(usageError("unknown check '" + Check +
+                           "' for --explain (documented checks: " + Known +
+                           ")"));
+  }
+  llvm::outs() << "# " << D->Check << "\n\n"
+               << D->Summary << "\n\n"
+               << D->FixSafetyLine << "\n\n"
+               << D->Why << "\n\n"
+               << D->Example << "\n\n"
+               << D->Options << "\n\n"
+               << "Documentation: " << TORCH_LINT_DOCS_URL << D->Page << "\n";
+  return NoFindings;
+}
+
+/// The findings whose fixes --fix applies: the safe ones, and with
+/// --fix-unsafe the unsafe ones too.
+std::vector<Finding> fixable(const std::vector<Finding> &Findings,
+                             bool Unsafe) {
+  std::vector<Finding> Out;
+  for (const Finding &F : Findings)
+    if (F.Safety == FixSafety::Safe ||
+        (Unsafe && F.Safety == FixSafety::Unsafe))
+      Out.push_back(F);
+  return Out;
 }
 
 class ProgressLine {
@@ -85,11 +128,20 @@ int main(int Argc, const char **Argv) {
   if (!Parsed)
     return fail(Parsed.takeError());
   LintOptions &Opts = *Parsed;
+  if (!Opts.Explain.empty())
+    return explain(Opts.Explain);
   if (llvm::Error E = validateChecks(Opts))
     return fail(std::move(E));
   if (Opts.ListChecks) {
     listChecks(Opts);
     return NoFindings;
+  }
+  std::optional<std::vector<Identity>> Baseline;
+  if (!Opts.Baseline.empty()) {
+    auto Read = readBaseline(Opts.Baseline);
+    if (!Read)
+      return fail(Read.takeError());
+    Baseline = std::move(*Read);
   }
 
   std::optional<LineFilter> Filter;
@@ -171,29 +223,74 @@ int main(int Argc, const char **Argv) {
     for (Finding &F : R.Findings)
       All.push_back(std::move(F));
   }
+  if (Opts.ReportUnusedNolint)
+    for (Finding &F : unusedNolints(All, *Units, Results, Opts))
+      All.push_back(std::move(F));
   sortAndDedup(All);
+  annotateSuppressions(All);
+
+  // Identities and the baseline come before the line filter, so that a
+  // baselined finding outside the changed lines is not counted as gone.
+  // Paths in a baseline are relative to its directory; without one, to the
+  // working directory.
+  std::string BaseDir = baselineDir("dummy"); // that of a file in the cwd
+  if (!Opts.Baseline.empty())
+    BaseDir = baselineDir(Opts.Baseline);
+  else if (!Opts.WriteBaseline.empty())
+    BaseDir = baselineDir(Opts.WriteBaseline);
+  std::vector<Identity> Ids = identify(All, BaseDir);
+  std::vector<Finding> Gone = applyBaseline(
+      All, Baseline ? &*Baseline : nullptr, Ids, BaseDir, Results, S);
+  bool BaselineFailed = false;
+  if (!Opts.WriteBaseline.empty()) {
+    std::vector<Identity> Accepted;
+    for (size_t I = 0; I < All.size(); ++I)
+      if (!All[I].isCompilerError() && !All[I].Suppressed)
+        Accepted.push_back(Ids[I]);
+    if (llvm::Error E = writeBaseline(Opts.WriteBaseline, Accepted)) {
+      llvm::errs() << "torch-lint: error: " << llvm::toString(std::move(E))
+                   << "\n";
+      BaselineFailed = true;
+    } else {
+      S.BaselineWritten = displayPath(Opts.WriteBaseline);
+      S.BaselineWrittenCount = Accepted.size();
+    }
+  }
+  if (Opts.IncludeAbsent)
+    for (Finding &F : Gone)
+      All.push_back(std::move(F));
+
   if (Filter) {
     std::vector<Finding> Kept;
     for (Finding &F : All) {
-      if (F.isCompilerError() || Filter->accepts(F))
+      if (F.isCompilerError() || F.Baseline == BaselineState::Absent ||
+          Filter->accepts(F))
         Kept.push_back(std::move(F));
-      else
+      else if (isReported(F))
         ++S.OutsideChangedLines;
     }
     All = std::move(Kept);
   }
-  for (const Finding &F : All)
-    if (!F.isCompilerError()) {
+  // Text and GitHub annotations show what fails the run; JSON and SARIF
+  // carry everything, marked.
+  std::vector<Finding> Shown;
+  for (const Finding &F : All) {
+    if (F.Suppressed)
+      ++S.Suppressed;
+    if (isReported(F)) {
       ++S.Findings;
       ++S.PerCheck[F.Check];
     }
+    if (F.isCompilerError() || isReported(F))
+      Shown.push_back(F);
+  }
 
   S.Seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - Start)
           .count();
   switch (Opts.Format) {
   case OutputFormat::Text:
-    printText(OS, All, Color);
+    printText(OS, Shown, Color);
     break;
   case OutputFormat::Json:
     printJson(OS, All);
@@ -202,7 +299,7 @@ int main(int Argc, const char **Argv) {
     printSarif(OS, All, S);
     break;
   case OutputFormat::Github:
-    printGithub(OS, All);
+    printGithub(OS, Shown);
     break;
   }
   OS.flush();
@@ -213,17 +310,17 @@ int main(int Argc, const char **Argv) {
     if (EC)
       return fail(usageError("cannot write '" + Opts.ExportFixes +
                              "': " + EC.message()));
-    exportFixes(YAML, All);
+    exportFixes(YAML, fixable(Shown, Opts.FixUnsafe));
   }
   bool FixFailed = false;
   if (Opts.Fix && !interruptRequested()) {
     std::vector<Finding> ToFix;
     unsigned Withheld = 0;
-    for (const Finding &F : All) {
+    for (Finding &F : fixable(Shown, Opts.FixUnsafe)) {
       if (F.Fix.empty())
         continue;
       if (Fixable.contains(F.key()))
-        ToFix.push_back(F);
+        ToFix.push_back(std::move(F));
       else
         ++Withheld;
     }
@@ -231,6 +328,10 @@ int main(int Argc, const char **Argv) {
       llvm::errs() << "torch-lint: warning: " << Withheld << " fix"
                    << (Withheld == 1 ? "" : "es")
                    << " from failed units not applied\n";
+    size_t UnsafeLeft =
+        Opts.FixUnsafe ? 0 : llvm::count_if(Shown, [](const Finding &F) {
+          return F.Safety == FixSafety::Unsafe;
+        });
     FixOutcome Fixed = applyFixes(ToFix);
     for (const std::string &Message : Fixed.Conflicts)
       llvm::errs() << "torch-lint: warning: " << Message << "\n";
@@ -241,6 +342,11 @@ int main(int Argc, const char **Argv) {
                  << (Fixed.ChangedFiles.size() == 1 ? "" : "s") << "\n";
     for (const std::string &Changed : Fixed.ChangedFiles)
       llvm::errs() << "  " << displayPath(Changed) << "\n";
+    if (UnsafeLeft)
+      llvm::errs() << "torch-lint: " << UnsafeLeft << " unsafe fix"
+                   << (UnsafeLeft == 1 ? "" : "es")
+                   << " not applied (they change what trains or what is "
+                      "computed; review them, then --fix-unsafe)\n";
   }
   if (!Opts.Quiet) {
     bool SummaryToOutput = Opts.Format == OutputFormat::Text;
@@ -253,7 +359,10 @@ int main(int Argc, const char **Argv) {
     return Interrupted;
   if (!S.Failed.empty())
     return UnitFailed;
-  if (FixFailed)
+  if (FixFailed || BaselineFailed)
     return SetupError;
+  // Writing a baseline accepts the findings it records.
+  if (!Opts.WriteBaseline.empty())
+    return NoFindings;
   return S.Findings ? Findings : NoFindings;
 }

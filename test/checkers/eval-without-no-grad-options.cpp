@@ -58,6 +58,9 @@ float validateEpoch(Net Model) {
     Total += Model->forward(batch()).sum().item<float>();
   }
   // CHECK-MESSAGES-EVAL: :[[@LINE-2]]:21: warning: forward pass in evaluation function 'validateEpoch'
+  // Without the option, its name makes it one too.
+  // CHECK-MESSAGES-DEFAULT: :[[@LINE-4]]:21: warning: forward pass in evaluation function 'validateEpoch'
+  // CHECK-MESSAGES-DEFAULT: :[[@LINE-8]]:7: note: 'validateEpoch' is an evaluation function by its name
   Model->train();
   record(Model(batch())); // no warning: after train()
   return Total;
@@ -65,6 +68,10 @@ float validateEpoch(Net Model) {
   // CHECK-FIXES-EVAL-NEXT:  float Total = 0;
   // CHECK-FIXES-EVAL-NEXT:  for (int I = 0; I < 3; ++I) {
   // CHECK-FIXES-EVAL-NEXT:    torch::InferenceMode inference_mode;
+  // CHECK-FIXES-DEFAULT:float validateEpoch(Net Model) {
+  // CHECK-FIXES-DEFAULT-NEXT:  float Total = 0;
+  // CHECK-FIXES-DEFAULT-NEXT:  for (int I = 0; I < 3; ++I) {
+  // CHECK-FIXES-DEFAULT-NEXT:    torch::NoGradGuard no_grad;
 }
 
 namespace lib {

@@ -1,5 +1,8 @@
-// RUN: %check_torch_tidy %s torch-frozen-param-in-optimizer %t -- -- %mock_torch
-// RUN: %check_torch_tidy %s torch-frozen-param-in-optimizer %t -- -- %mock_torch2
+// The fix changes what trains, so it sits on a note: --fix-notes applies it,
+// plain -fix leaves the code as it is (the SAFE run).
+// RUN: %check_torch_tidy -fix-notes %s torch-frozen-param-in-optimizer %t -- -- %mock_torch
+// RUN: %check_torch_tidy -fix-notes %s torch-frozen-param-in-optimizer %t -- -- %mock_torch2
+// RUN: %check_torch_tidy -check-suffix=SAFE %s torch-frozen-param-in-optimizer %t -- -- %mock_torch
 
 #include <torch/torch.h>
 
@@ -34,7 +37,12 @@ void byValue(Net Model) {
   torch::optim::SGD Opt(Model->parameters(), torch::optim::SGDOptions(0.1).momentum(0.9));
   // CHECK-MESSAGES: :[[@LINE-1]]:21: warning: optimizer receives frozen parameters of 'Model' [torch-frozen-param-in-optimizer]
   // CHECK-MESSAGES: :[[@LINE-3]]:7: note: parameters of 'Features' are frozen here
+  // CHECK-MESSAGES: :[[@LINE-3]]:21: note: wrap the parameter list to pass only trainable parameters
   train(Opt);
+  // CHECK-FIXES-SAFE:void byValue(Net Model) {
+  // CHECK-FIXES-SAFE-NEXT:  for (auto &P : Model->Features->parameters())
+  // CHECK-FIXES-SAFE-NEXT:    P.requires_grad_(false);
+  // CHECK-FIXES-SAFE-NEXT:  torch::optim::SGD Opt(Model->parameters(), torch::optim::SGDOptions(0.1).momentum(0.9));
   // CHECK-FIXES:void byValue(Net Model) {
   // CHECK-FIXES-NEXT:  for (auto &P : Model->Features->parameters())
   // CHECK-FIXES-NEXT:    P.requires_grad_(false);

@@ -10,6 +10,9 @@
   fast-check-filter   the torch- checks run under clangd's default
       FastCheckFilter, while clangd's own slow checks are still filtered.
   version   --version lists exactly the torch- checks torch-tidy registers.
+  unsafe-fix   an unsafe fix (on a note, clang-tidy's convention) is offered as a
+      quick fix titled by its note; clangd 19 cannot mark it unsafe and calls the
+      only quick fix preferred whatever its safety.
 """
 import argparse
 import os
@@ -226,6 +229,31 @@ def run_fast_check_filter(args):
            "with FastCheckFilter: None both run", repr(codes["None"]))
 
 
+def run_unsafe_fix(args):
+    check = "torch-frozen-param-in-optimizer"
+    with open(os.path.join(INPUTS, "frozen.cpp")) as src:
+        buggy = src.read()
+    with Session(args, ["frozen.cpp"], {".clang-tidy": "Checks: '-*,%s'\n" % check}) as session:
+        diagnostics = session.diagnostics("frozen.cpp", buggy, 1)
+        expect(len(diagnostics) == 1 and diagnostics[0].get("code") == check,
+               "one %s diagnostic" % check, describe(diagnostics))
+        diagnostic = diagnostics[0]
+        expect(diagnostic["message"] == "Optimizer receives frozen parameters of 'Model' "
+               "(fix available)", "the warning says a fix is available",
+               repr(diagnostic["message"]))
+        related = [r["message"] for r in diagnostic.get("relatedInformation", [])]
+        expect(related == ["Parameter 'bias' is frozen here"],
+               "the note that carries the fix is not related information", repr(related))
+        title, text = session.quick_fix("frozen.cpp", buggy, diagnostic)
+        expect(title == "wrap the parameter list to pass only trainable parameters",
+               "the unsafe quick fix is titled by its note", title)
+        expect("if (P.requires_grad()) Trainable.push_back(P); return Trainable; }"
+               "(Model->parameters()), torch::optim::SGDOptions(0.1));" in text,
+               "the quick fix wraps the parameter list", text)
+        diagnostics = session.diagnostics("frozen.cpp", text, 2)
+        expect(diagnostics == [], "no diagnostic once the fix is applied")
+
+
 def run_version(args):
     output = subprocess.run([args.clangd, "--version"], capture_output=True, text=True,
                             timeout=args.timeout, check=True).stdout
@@ -248,7 +276,8 @@ def run_version(args):
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("scenario", choices=["diagnostics", "fast-check-filter", "version"])
+    parser.add_argument("scenario",
+                        choices=["diagnostics", "fast-check-filter", "unsafe-fix", "version"])
     parser.add_argument("--clangd", required=True, help="torch-clangd to test")
     parser.add_argument("--torch-tidy", help="torch-tidy, for the version scenario")
     parser.add_argument("--route", choices=sorted(ROUTES), default="clang-tidy")
@@ -259,7 +288,7 @@ def main():
     args = parser.parse_args()
     try:
         {"diagnostics": run_diagnostics, "fast-check-filter": run_fast_check_filter,
-         "version": run_version}[args.scenario](args)
+         "unsafe-fix": run_unsafe_fix, "version": run_version}[args.scenario](args)
     except (Failure, LspError, OSError, subprocess.SubprocessError) as err:
         print("FAIL: %s" % err, file=sys.stderr)
         return 1

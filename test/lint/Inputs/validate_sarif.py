@@ -20,13 +20,21 @@ def main(schema_path, log_path):
             print("rule %s: %s <%s>" % (rule["id"], rule["shortDescription"]["text"],
                                         rule.get("helpUri", "")))
         for r in run.get("results", []):
-            loc = r["locations"][0]["physicalLocation"]
-            region = loc["region"]
-            print("result %s %s %s:%d:%d related=%d fixes=%d" % (
-                r["level"], r["ruleId"], loc["artifactLocation"]["uri"], region["startLine"],
-                region.get("startColumn", 0), len(r.get("relatedLocations", [])),
-                len(r.get("fixes", []))))
-
+            loc = r["locations"][0]["physicalLocation"] if r.get("locations") else {}
+            region = loc.get("region", {})
+            line = "result %s %s %s:%d:%d related=%d fixes=%d" % (
+                r["level"], r["ruleId"], loc.get("artifactLocation", {}).get("uri", ""),
+                region.get("startLine", 0), region.get("startColumn", 0),
+                len(r.get("relatedLocations", [])), len(r.get("fixes", [])))
+            for fix in r.get("fixes", []):
+                line += " fix=%s" % fix.get("properties", {}).get("safety", "?")
+            if "baselineState" in r:
+                line += " baseline=%s" % r["baselineState"]
+            for s in r.get("suppressions", []):
+                line += " suppressed=%s:%s" % (s["kind"], s.get("justification", ""))
+            if "partialFingerprints" in r:
+                line += " fingerprint=%s" % r["partialFingerprints"]["torchLintIdentity/v1"]
+            print(line)
 
 if __name__ == "__main__":
     main(sys.argv[1], sys.argv[2])

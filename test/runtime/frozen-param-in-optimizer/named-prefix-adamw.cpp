@@ -4,7 +4,7 @@
 // RUN: %clangxx %libtorch_flags -I%S/Inputs %s -o %t.buggy %libtorch_link
 // RUN: %t.buggy | FileCheck %s --check-prefix=BUGGY --match-full-lines
 // RUN: cp %s %t.cpp
-// RUN: %torch_tidy --checks=-*,torch-frozen-param-in-optimizer -fix %t.cpp -- %libtorch_flags -I%S/Inputs \
+// RUN: %torch_tidy --checks=-*,torch-frozen-param-in-optimizer --fix-notes %t.cpp -- %libtorch_flags -I%S/Inputs \
 // RUN:   | FileCheck %s --check-prefix=TIDY --implicit-check-not=warning:
 // RUN: FileCheck %s --input-file=%t.cpp --check-prefix=FIXSRC --match-full-lines
 // RUN: %clangxx %libtorch_flags -I%S/Inputs %t.cpp -o %t.fixed %libtorch_link

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: Apache-2.0
+// Training events: the calls of a training program, resolved or by name.
+
+#include "Events.h"
+#include "utils/TorchApi.h"
+#include "clang/AST/ExprCXX.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSwitch.h"
+
+namespace clang::tidy::torch::model {
+
+namespace {
+
+/// The member name and object of an unresolved member expression.
+bool unresolvedMember(const Expr *Callee, llvm::StringRef &Name,
+                      const Expr *&Object) {
+  Callee = Callee->IgnoreParenImpCasts();
+  if (const auto *Dependent = dyn_cast<CXXDependentScopeMemberExpr>(Callee)) {
+    if (!Dependent->getMember().isIdentifier())
+      return false;
+    Name = Dependent->getMember().getAsIdentifierInfo()->getName();
+    Object = Dependent->isImplicitAccess() ? nullptr : Dependent->getBase();
+    return true;
+  }
+  if (const auto *Unresolved = dyn_cast<UnresolvedMemberExpr>(Callee)) {
+    if (!Unresolved->getMemberName().isIdentifier())
+      return false;
+    Name = Unresolved->getMemberName().getAsIdentifierInfo()->getName();
+    Object = Unresolved->isImplicitAccess() ? nullptr : Unresolved->getBase();
+    return true;
+  }
+  return false;
+}
+
+/// A member call on an object whose type is dependent, or one that did not
+/// compile, by the member's name.
+MethodCall byName(const Stmt *S) {
+  MethodCall Result;
+  if (const auto *Call = dyn_cast_or_null<CallExpr>(S)) {
+    if (!Call->getCallee() ||
+        !unresolvedMember(Call->getCallee(), Result.Name, Result.Object))
+      return {};
+    Result.E = Call;
+    Result.Args = llvm::ArrayRef(Call->getArgs(), Call->getNumArgs());
+  } else if (const auto *Recovery = dyn_cast_or_null<RecoveryExpr>(S)) {
+    const llvm::ArrayRef<const Expr *> Parts = Recovery->subExpressions();
+    if (Parts.empty() || !Parts.front())
+      return {};
+    const Expr *Callee = Parts.front()->IgnoreParenImpCasts();
+    if (const auto *ME = dyn_cast<MemberExpr>(Callee)) {
+      const auto *Method = dyn_cast<CXXMethodDecl>(ME->getMemberDecl());
+      if (!Method || !Method->getIdentifier())
+        return {};
+      Result.Name = Method->getName();
+      Result.Object = ME->getBase();
+    } else if (!unresolvedMember(Callee, Result.Name, Result.Object)) {
+      return {};
+    }
+    Result.E = Recovery;
+    Result.Args = Parts.drop_front();
+  } else {
+    return {};
+  }
+  Result.ByName = true;
+  // A tensor's own methods are never training calls on a module.
+  if (Result.Object && !Result.Object->isTypeDependent() &&
+      api::isTensorType(Result.Object->getType()) && Result.Name != "backward")
+    return {};
+  return Result;
+}
+
+MethodCall resolved(const CXXMemberCallExpr *Call) {
+  if (!Call)
+    return {};
+  MethodCall Result;
+  Result.E = Call;
+  Result.Object = Call->getImplicitObjectArgument();
+  if (Result.Object && Result.Object->isImplicitCXXThis())
+    Result.Object = nullptr;
+  Result.Name = Call->getMethodDecl()->getName();
+  Result.Args = llvm::ArrayRef(Call->getArgs(), Call->getNumArgs());
+  return Result;
+}
+
+std::optional<bool> constantBool(const Expr *E, const ASTContext &Context) {
+  bool Value = false;
+  if (!E || E->isValueDependent() || E->isTypeDependent() ||
+      !E->getType()->isScalarType() ||
+      !E->EvaluateAsBooleanCondition(Value, Context))
+    return std::nullopt;
+  return Value;
+}
+
+} // namespace
+
+SourceLocation MethodCall::loc() const {
+  if (!E)
+    return {};
+  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E))
+    return Op->getBeginLoc();
+  if (const auto *Call = dyn_cast<CallExpr>(E)) {
+    const Expr *Callee = Call->getCallee()->IgnoreParenImpCasts();
+    if (const auto *Dependent = dyn_cast<CXXDependentScopeMemberExpr>(Callee))
+      return Dependent->getMemberLoc();
+    if (const auto *Unresolved = dyn_cast<UnresolvedMemberExpr>(Callee))
+      return Unresolved->getMemberLoc();
+    return Call->getExprLoc().isValid() ? Call->getExprLoc()
+                                        : Call->getBeginLoc();
+  }
+  // A RecoveryExpr: at the member name.
+  if (const auto *Recovery = dyn_cast<RecoveryExpr>(E))
+    if (!Recovery->subExpressions().empty())
+      if (const Expr *Callee = Recovery->subExpressions().front()) {
+        Callee = Callee->IgnoreParenImpCasts();
+        if (const auto *ME = dyn_cast<MemberExpr>(Callee))
+          return ME->getMemberLoc();
+        if (const auto *Dependent =
+                dyn_cast<CXXDependentScopeMemberExpr>(Callee))
+          return Dependent->getMemberLoc();
+        if (const auto *Unresolved = dyn_cast<UnresolvedMemberExpr>(Callee))
+          return Unresolved->getMemberLoc();
+        return Callee->getExprLoc();
+      }
+  return E->getBeginLoc();
+}
+
+MethodCall asForward(const Stmt *S) {
+  if (const CallExpr *Call = api::asForwardCall(S)) {
+    MethodCall Result;
+    Result.E = Call;
+    Result.Object = api::getForwardReceiver(Call);
+    Result.Name = "forward";
+    Result.Args = api::forwardArguments(Call);
+    return Result;
+  }
+  MethodCall Named = byName(S);
+  if (Named && Named.Name == "forward")
+    return Named;
+  return {};
+}
+
+MethodCall asEvalMode(const Stmt *S, const ASTContext &Context) {
+  if (const CXXMemberCallExpr *Call = api::asEvalModeCall(S, Context))
+    return resolved(Call);
+  MethodCall Named = byName(S);
+  if (Named && Named.Name == "eval" && Named.Args.empty())
+    return Named;
+  if (Named && Named.Name == "train" && Named.Args.size() == 1) {
+    const std::optional<bool> On = constantBool(Named.Args[0], Context);
+    if (On && !*On)
+      return Named;
+  }
+  return {};
+}
+
+MethodCall asTrainMode(const Stmt *S, const ASTContext &Context) {
+  if (const CXXMemberCallExpr *Call = api::asTrainModeCall(S, Context))
+    return resolved(Call);
+  MethodCall Named = byName(S);
+  if (Named && Named.Name == "train" && Named.Args.size() <= 1 &&
+      !asEvalMode(S, Context))
+    return Named;
+  return {};
+}
+
+bool isGradientSink(const Stmt *S) {
+  if (api::isBackwardCall(S) || api::isAutogradGradCall(S))
+    return true;
+  const MethodCall Named = byName(S);
+  return Named && Named.Name == "backward";
+}
+
+bool hasInferenceName(const FunctionDecl *FD) {
+  if (!FD || !FD->getIdentifier())
+    return false;
+  const llvm::StringRef Name = FD->getName();
+  llvm::SmallVector<std::string, 4> Words;
+  std::string Word;
+  for (size_t I = 0; I < Name.size(); ++I) {
+    const char C = Name[I];
+    const bool Boundary =
+        C == '_' || llvm::isDigit(C) ||
+        (I > 0 && llvm::isUpper(C) && llvm::isLower(Name[I - 1]));
+    if (Boundary && !Word.empty()) {
+      Words.push_back(Word);
+      Word.clear();
+    }
+    if (C != '_' && !llvm::isDigit(C))
+      Word.push_back(llvm::toLower(C));
+  }
+  if (!Word.empty())
+    Words.push_back(Word);
+  return llvm::any_of(Words, [](llvm::StringRef W) {
+    return llvm::StringSwitch<bool>(W)
+        .Cases("predict", "infer", "inference", "evaluate", "eval", true)
+        .Cases("evaluation", "validate", "validation", "valid", "test", true)
+        .Cases("sample", "sampling", "generate", "generation", "detect", true)
+        .Default(false);
+  });
+}
+
+} // namespace clang::tidy::torch::model

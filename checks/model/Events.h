@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: Apache-2.0
+// Training events: the calls of a training program (forward passes, mode
+// switches, backward), recognised in resolved code, in templates and in code
+// that did not compile.
+#ifndef TORCH_TIDY_CHECKS_MODEL_EVENTS_H
+#define TORCH_TIDY_CHECKS_MODEL_EVENTS_H
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Expr.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+
+namespace clang::tidy::torch::model {
+
+/// A call of a method of the training vocabulary (`forward`, `eval`,
+/// `train`, `backward`) on an object.
+///
+/// Resolved calls are matched on canonical LibTorch declarations (see
+/// `utils/TorchApi.h`). Where the object's type is dependent (a member of a
+/// class template of type `Model`, a parameter `Net &net` of a function
+/// template) or the call did not compile (a `RecoveryExpr` left where a
+/// third-party header is missing), the call is matched by the member's name
+/// instead, and `ByName` says so: such a call is kept only when it is
+/// spelled as a member call, `m->forward(x)` or `m.eval()`.
+struct MethodCall {
+  /// The call: a `CallExpr`, or a `RecoveryExpr` for code that did not
+  /// compile; null when the statement is no such call.
+  const Expr *E = nullptr;
+  /// The object as written (`model` in `model->forward(x)`); null for an
+  /// implicit `this`.
+  const Expr *Object = nullptr;
+  llvm::StringRef Name;
+  llvm::ArrayRef<const Expr *> Args;
+  bool ByName = false;
+
+  explicit operator bool() const { return E != nullptr; }
+  /// Where a diagnostic about the call points: the member name, or the
+  /// object of a `ModuleHolder` call.
+  SourceLocation loc() const;
+};
+
+/// A forward pass: `m->forward(...)`, `m.forward(...)` on a
+/// `torch::nn::Module` or `torch::jit::Module`, `m(...)` on a
+/// `ModuleHolder`, or `forward(...)` by name.
+MethodCall asForward(const Stmt *S);
+/// `eval()` or `train(false)` on a module.
+MethodCall asEvalMode(const Stmt *S, const ASTContext &Context);
+/// `train()`, `train(true)` or `train(<not a constant>)` on a module.
+MethodCall asTrainMode(const Stmt *S, const ASTContext &Context);
+/// `t.backward(...)`, `torch::autograd::backward(...)` or
+/// `torch::autograd::grad(...)`: where a recorded graph is used.
+bool isGradientSink(const Stmt *S);
+
+/// True when the name of `FD` says it evaluates, predicts or samples: one
+/// of its words (split at `_` and lower-to-upper case changes) is in the
+/// inference vocabulary (`predict`, `infer`, `inference`, `evaluate`,
+/// `eval`, `evaluation`, `validate`, `validation`, `valid`, `test`,
+/// `sample`, `sampling`, `generate`, `generation`, `detect`).
+bool hasInferenceName(const FunctionDecl *FD);
+
+} // namespace clang::tidy::torch::model
+
+#endif // TORCH_TIDY_CHECKS_MODEL_EVENTS_H

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: Apache-2.0
+// Function summaries in strongly-connected-component order.
+
+#include "Summaries.h"
+#include "llvm/ADT/DenseSet.h"
+#include <algorithm>
+
+namespace clang::tidy::torch::model {
+
+namespace {
+
+const FunctionDecl *key(const FunctionDecl *FD) {
+  if (const FunctionDecl *Pattern = FD->getTemplateInstantiationPattern())
+    FD = Pattern;
+  return FD->getCanonicalDecl();
+}
+
+} // namespace
+
+void CallGraphSummaries::addFunction(const FunctionDecl *FD) {
+  if (FD)
+    Callees[key(FD)];
+}
+
+void CallGraphSummaries::addCall(const FunctionDecl *Caller,
+                                 const FunctionDecl *Callee) {
+  if (!Caller || !Callee)
+    return;
+  addFunction(Callee);
+  auto &List = Callees[key(Caller)];
+  const FunctionDecl *Target = key(Callee);
+  if (!llvm::is_contained(List, Target))
+    List.push_back(Target);
+}
+
+void CallGraphSummaries::compute(LocalFacts Local) {
+  Summaries.clear();
+  // Tarjan's algorithm, iteratively: components come out callees first.
+  struct NodeState {
+    unsigned Index = 0;
+    unsigned Low = 0;
+    bool OnStack = false;
+    bool Visited = false;
+  };
+  llvm::DenseMap<const FunctionDecl *, NodeState> State;
+  llvm::SmallVector<const FunctionDecl *, 32> Stack;
+  unsigned Counter = 0;
+
+  const auto Solve = [&](llvm::ArrayRef<const FunctionDecl *> Component) {
+    llvm::DenseMap<const FunctionDecl *, FunctionSummary> Own;
+    for (const FunctionDecl *FD : Component)
+      Own[FD] = Summaries[FD] = Local(FD);
+    for (bool Changed = true; Changed;) {
+      Changed = false;
+      for (const FunctionDecl *FD : Component) {
+        FunctionSummary Next = Own[FD];
+        for (const FunctionDecl *Callee : Callees.lookup(FD))
+          if (auto It = Summaries.find(Callee); It != Summaries.end())
+            Next.absorb(It->second);
+        if (!(Next == Summaries[FD])) {
+          Summaries[FD] = Next;
+          Changed = true;
+        }
+      }
+    }
+  };
+
+  struct Frame {
+    const FunctionDecl *FD;
+    unsigned Next;
+  };
+  for (const auto &Entry : Callees) {
+    if (State[Entry.first].Visited)
+      continue;
+    llvm::SmallVector<Frame, 32> Frames{{Entry.first, 0}};
+    NodeState &Root = State[Entry.first];
+    Root.Visited = Root.OnStack = true;
+    Root.Index = Root.Low = Counter++;
+    Stack.push_back(Entry.first);
+    while (!Frames.empty()) {
+      Frame &Top = Frames.back();
+      const auto It = Callees.find(Top.FD);
+      const unsigned Count = It == Callees.end() ? 0 : It->second.size();
+      if (Top.Next < Count) {
+        const FunctionDecl *Callee = It->second[Top.Next++];
+        NodeState &S = State[Callee];
+        if (!S.Visited) {
+          S.Visited = S.OnStack = true;
+          S.Index = S.Low = Counter++;
+          Stack.push_back(Callee);
+          Frames.push_back({Callee, 0});
+        } else if (S.OnStack) {
+          NodeState &T = State[Top.FD];
+          T.Low = std::min(T.Low, S.Index);
+        }
+        continue;
+      }
+      const FunctionDecl *Done = Top.FD;
+      Frames.pop_back();
+      const NodeState DoneState = State[Done];
+      if (!Frames.empty()) {
+        NodeState &Parent = State[Frames.back().FD];
+        Parent.Low = std::min(Parent.Low, DoneState.Low);
+      }
+      if (DoneState.Low != DoneState.Index)
+        continue;
+      llvm::SmallVector<const FunctionDecl *, 4> Component;
+      const FunctionDecl *Member = nullptr;
+      do {
+        Member = Stack.pop_back_val();
+        State[Member].OnStack = false;
+        Component.push_back(Member);
+      } while (Member != Done);
+      Solve(Component);
+    }
+  }
+}
+
+FunctionSummary CallGraphSummaries::of(const FunctionDecl *FD) const {
+  if (!FD)
+    return {};
+  return Summaries.lookup(key(FD));
+}
+
+void CallGraphSummaries::clear() {
+  Callees.clear();
+  Summaries.clear();
+}
+
+} // namespace clang::tidy::torch::model

@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: Apache-2.0
+// Where the values computed in one body flow: reaching definitions over its
+// CFG.
+
+#include "ValueFlow.h"
+#include "utils/TorchApi.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+
+namespace clang::tidy::torch::model {
+
+namespace {
+
+const Decl *wholeVariable(const Decl *D) {
+  if (const auto *Binding = dyn_cast_or_null<BindingDecl>(D))
+    if (const ValueDecl *Whole = Binding->getDecomposedDecl())
+      return Whole->getCanonicalDecl();
+  return D ? D->getCanonicalDecl() : nullptr;
+}
+
+/// The variable a `DeclRefExpr` or `this->field` names.
+const Decl *namedVariable(const Stmt *S) {
+  if (const auto *DRE = dyn_cast<DeclRefExpr>(S))
+    if (isa<VarDecl, BindingDecl>(DRE->getDecl()))
+      return wholeVariable(DRE->getDecl());
+  if (const auto *ME = dyn_cast<MemberExpr>(S))
+    if (isa<FieldDecl>(ME->getMemberDecl()) &&
+        isa<CXXThisExpr>(ME->getBase()->IgnoreParenImpCasts()))
+      return ME->getMemberDecl()->getCanonicalDecl();
+  return nullptr;
+}
+
+/// Calls `Visit` on `S` and every node below it, lambda bodies left out.
+template <typename Fn> bool anyNode(const Stmt *S, Fn &&Visit) {
+  if (!S)
+    return false;
+  if (Visit(S))
+    return true;
+  if (const auto *Lambda = dyn_cast<LambdaExpr>(S)) {
+    for (const Expr *Init : Lambda->capture_inits())
+      if (anyNode(Init, Visit))
+        return true;
+    return false;
+  }
+  for (const Stmt *Child : S->children())
+    if (anyNode(Child, Visit))
+      return true;
+  return false;
+}
+
+bool contains(const Stmt *S, const Stmt *Part) {
+  return anyNode(S, [Part](const Stmt *N) { return N == Part; });
+}
+
+/// `std::tie(a, b)`: its arguments, else empty.
+llvm::SmallVector<const Expr *, 4> tiedArguments(const Expr *E) {
+  E = E->IgnoreImplicit();
+  if (const auto *Materialize = dyn_cast<MaterializeTemporaryExpr>(E))
+    E = Materialize->getSubExpr()->IgnoreImplicit();
+  llvm::SmallVector<const Expr *, 4> Args;
+  const auto *Call = dyn_cast<CallExpr>(E);
+  const auto *Callee =
+      Call ? dyn_cast_or_null<FunctionDecl>(Call->getCalleeDecl()) : nullptr;
+  if (Callee && Callee->getIdentifier() && Callee->getName() == "tie" &&
+      Callee->isInStdNamespace())
+    Args.append(Call->arg_begin(), Call->arg_end());
+  return Args;
+}
+
+} // namespace
+
+const Decl *definedVariable(const Expr *E) {
+  if (!E)
+    return nullptr;
+  E = E->IgnoreParenImpCasts();
+  if (const auto *Materialize = dyn_cast<MaterializeTemporaryExpr>(E))
+    E = Materialize->getSubExpr()->IgnoreParenImpCasts();
+  return namedVariable(E);
+}
+
+ValueFlow::ValueFlow(const flow::FlowGraph &Graph) : Graph(Graph) {
+  const CFG &G = Graph.cfg();
+  for (const CFGBlock *Block : G) {
+    if (!Block)
+      continue;
+    for (const CFGElement &E : *Block)
+      if (auto S = E.getAs<CFGStmt>()) {
+        const unsigned Index = Elements.size();
+        ElementOf.try_emplace(S->getStmt(), Index);
+        Elements.push_back({S->getStmt(), {}, {}});
+        collectDefinitions(S->getStmt(), Index);
+      }
+  }
+  for (auto &Entry : DefinitionsOf)
+    Entry.second.resize(Definitions.size());
+  for (unsigned I = 0; I < Definitions.size(); ++I)
+    DefinitionsOf[Definitions[I].Var].set(I);
+  solve();
+}
+
+void ValueFlow::addDefinition(const Expr *Target, const Stmt *At,
+                              const Expr *From, bool KeepsOld,
+                              unsigned ElementIndex) {
+  const Decl *Var = definedVariable(Target);
+  if (!Var)
+    return;
+  Elements[ElementIndex].Defines.push_back(Definitions.size());
+  Definitions.push_back({Var, At, From, KeepsOld});
+  DefinitionsOf.try_emplace(Var);
+}
+
+void ValueFlow::collectDefinitions(const Stmt *S, unsigned ElementIndex) {
+  if (const auto *DS = dyn_cast<DeclStmt>(S)) {
+    for (const Decl *D : DS->decls()) {
+      const auto *VD = dyn_cast<VarDecl>(D);
+      if (!VD || !VD->getInit())
+        continue;
+      if (const auto *Decomposed = dyn_cast<DecompositionDecl>(VD))
+        (void)Decomposed; // Bindings resolve to the whole variable.
+      Elements[ElementIndex].Defines.push_back(Definitions.size());
+      Definitions.push_back({VD->getCanonicalDecl(), S, VD->getInit(), false});
+      DefinitionsOf.try_emplace(VD->getCanonicalDecl());
+    }
+    return;
+  }
+  const Expr *LHS = nullptr;
+  const Expr *RHS = nullptr;
+  bool KeepsOld = false;
+  if (const auto *BO = dyn_cast<BinaryOperator>(S)) {
+    if (!BO->isAssignmentOp())
+      return;
+    LHS = BO->getLHS();
+    RHS = BO->getRHS();
+    KeepsOld = BO->isCompoundAssignmentOp();
+  } else if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S)) {
+    if (!Op->isAssignmentOp() || Op->getNumArgs() != 2)
+      return;
+    LHS = Op->getArg(0);
+    RHS = Op->getArg(1);
+    KeepsOld = Op->getOperator() != OO_Equal;
+  } else if (const auto *Call = dyn_cast<CXXMemberCallExpr>(S)) {
+    // `outputs.push_back(y)`, `total.add_(y)`: the object holds `y` too. A
+    // module does not hold what its methods are given.
+    const CXXMethodDecl *MD = Call->getMethodDecl();
+    const Expr *Object = Call->getImplicitObjectArgument();
+    if (!MD || !Object || Call->getNumArgs() == 0 ||
+        api::isModuleLike(Object->getType()))
+      return;
+    const bool InPlaceTensor = api::isInPlaceTensorCall(Call);
+    if (!InPlaceTensor &&
+        (MD->isConst() || api::isTensorType(Object->getType())))
+      return;
+    addDefinition(Object, S, Call, /*KeepsOld=*/true, ElementIndex);
+    return;
+  } else {
+    return;
+  }
+  const llvm::SmallVector<const Expr *, 4> Tied = tiedArguments(LHS);
+  if (!Tied.empty()) {
+    for (const Expr *Arg : Tied)
+      addDefinition(Arg, S, RHS, KeepsOld, ElementIndex);
+    return;
+  }
+  addDefinition(LHS, S, RHS, KeepsOld, ElementIndex);
+}
+
+void ValueFlow::solve() {
+  const CFG &G = Graph.cfg();
+  const unsigned N = Definitions.size();
+  // The first element of each block, in `Elements` order.
+  llvm::DenseMap<const CFGBlock *, std::pair<unsigned, unsigned>> Span;
+  unsigned Next = 0;
+  for (const CFGBlock *Block : G) {
+    if (!Block)
+      continue;
+    unsigned Count = 0;
+    for (const CFGElement &E : *Block)
+      if (E.getAs<CFGStmt>())
+        ++Count;
+    Span[Block] = {Next, Count};
+    Next += Count;
+  }
+  llvm::DenseMap<const CFGBlock *, llvm::BitVector> Out;
+  auto Transfer = [&](unsigned Index, llvm::BitVector &State) {
+    for (unsigned D : Elements[Index].Defines) {
+      if (!Definitions[D].KeepsOld)
+        State.reset(DefinitionsOf.find(Definitions[D].Var)->second);
+      State.set(D);
+    }
+  };
+  llvm::SmallVector<const CFGBlock *, 32> Worklist;
+  for (const CFGBlock *Block : G)
+    if (Block)
+      Worklist.push_back(Block);
+  llvm::DenseSet<const CFGBlock *> Visited;
+  while (!Worklist.empty()) {
+    const CFGBlock *Block = Worklist.pop_back_val();
+    llvm::BitVector State(N);
+    for (const CFGBlock::AdjacentBlock &Pred : Block->preds())
+      if (const CFGBlock *P = Pred.getReachableBlock())
+        if (auto It = Out.find(P); It != Out.end())
+          State |= It->second;
+    const auto [First, Count] = Span.lookup(Block);
+    for (unsigned I = First; I < First + Count; ++I)
+      Transfer(I, State);
+    auto [It, Inserted] = Out.try_emplace(Block, State);
+    if (!Inserted && It->second == State && Visited.contains(Block))
+      continue;
+    It->second = State;
+    Visited.insert(Block);
+    for (const CFGBlock::AdjacentBlock &Succ : Block->succs())
+      if (const CFGBlock *S = Succ.getReachableBlock())
+        Worklist.push_back(S);
+  }
+  for (const CFGBlock *Block : G) {
+    if (!Block)
+      continue;
+    llvm::BitVector State(N);
+    for (const CFGBlock::AdjacentBlock &Pred : Block->preds())
+      if (const CFGBlock *P = Pred.getReachableBlock())
+        if (auto It = Out.find(P); It != Out.end())
+          State |= It->second;
+    const auto [First, Count] = Span.lookup(Block);
+    for (unsigned I = First; I < First + Count; ++I) {
+      Elements[I].In = State;
+      Transfer(I, State);
+    }
+  }
+}
+
+bool ValueFlow::mentionsTainted(const Stmt *S, const llvm::BitVector &Reaching,
+                                const llvm::BitVector &Tainted,
+                                const Expr *Source) const {
+  return anyNode(S, [&](const Stmt *Node) {
+    if (Node == Source)
+      return true;
+    const Decl *Var = namedVariable(Node);
+    if (!Var)
+      return false;
+    auto It = DefinitionsOf.find(Var);
+    if (It == DefinitionsOf.end())
+      return false;
+    llvm::BitVector Live = It->second;
+    Live &= Reaching;
+    Live &= Tainted;
+    return Live.any();
+  });
+}
+
+void ValueFlow::taint(const Expr *Source, llvm::BitVector &Tainted,
+                      std::vector<unsigned> *UsingElements) const {
+  Tainted.resize(Definitions.size());
+  Tainted.reset();
+  for (bool Changed = true; Changed;) {
+    Changed = false;
+    for (unsigned D = 0; D < Definitions.size(); ++D) {
+      if (Tainted.test(D))
+        continue;
+      const Definition &Def = Definitions[D];
+      const auto It = ElementOf.find(Def.At);
+      if (It == ElementOf.end())
+        continue;
+      const llvm::BitVector &In = Elements[It->second].In;
+      bool Hit = mentionsTainted(Def.From, In, Tainted, Source);
+      if (!Hit && Def.KeepsOld) {
+        llvm::BitVector Old = DefinitionsOf.find(Def.Var)->second;
+        Old &= In;
+        Old &= Tainted;
+        Hit = Old.any();
+      }
+      if (Hit) {
+        Tainted.set(D);
+        Changed = true;
+      }
+    }
+  }
+  if (UsingElements)
+    for (unsigned I = 0; I < Elements.size(); ++I)
+      if (mentionsTainted(Elements[I].S, Elements[I].In, Tainted, Source))
+        UsingElements->push_back(I);
+}
+
+bool ValueFlow::reaches(const Expr *Source, StmtPredicate IsSink) const {
+  llvm::BitVector Tainted;
+  taint(Source, Tainted, nullptr);
+  for (const Element &E : Elements)
+    if (IsSink(E.S) && mentionsTainted(E.S, E.In, Tainted, Source))
+      return true;
+  return false;
+}
+
+std::vector<const Stmt *> ValueFlow::uses(const Expr *Source) const {
+  llvm::BitVector Tainted;
+  std::vector<unsigned> Using;
+  taint(Source, Tainted, &Using);
+  std::vector<const Stmt *> Result;
+  Result.reserve(Using.size());
+  for (unsigned I : Using)
+    Result.push_back(Elements[I].S);
+  return Result;
+}
+
+} // namespace clang::tidy::torch::model

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: Apache-2.0
+// Where the values computed in one body flow: reaching definitions over its
+// CFG, for "does this forward pass reach backward()".
+#ifndef TORCH_TIDY_CHECKS_MODEL_VALUEFLOW_H
+#define TORCH_TIDY_CHECKS_MODEL_VALUEFLOW_H
+
+#include "utils/FlowGraph.h"
+#include "clang/AST/Expr.h"
+#include "llvm/ADT/BitVector.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+#include <vector>
+
+namespace clang::tidy::torch::model {
+
+/// The definitions of the local variables and fields of one function or
+/// lambda body and the ones that reach each statement, so that a question
+/// such as "does the value computed by this forward pass reach a
+/// `backward()`" follows def-use chains in program order: reassigning
+/// `output` in a validation block ends its link to the `loss.backward()` of
+/// the training code above it.
+///
+/// A definition is a variable's initializer, an assignment (`=` kills the
+/// earlier definitions, `+=` and friends keep them), `std::tie(a, b) = ...`,
+/// a range-`for` variable, and a call of a non-const method on a local
+/// container or tensor (`outputs.push_back(y)`, `total.add_(y)`), which
+/// keeps the earlier definitions too. Variables are declarations (fields of
+/// `this` included); a value stored through a pointer, a reference parameter
+/// or an element of something else is not followed beyond the expression
+/// that stores it. Flow-sensitive, not path-sensitive.
+class ValueFlow {
+public:
+  using StmtPredicate = llvm::function_ref<bool(const Stmt *)>;
+
+  explicit ValueFlow(const flow::FlowGraph &Graph);
+
+  /// True when a value computed from `Source` (an expression of the body)
+  /// reaches a statement that `IsSink` accepts: the sink contains `Source`
+  /// or names a variable whose definition that reaches it was computed from
+  /// `Source`, transitively.
+  bool reaches(const Expr *Source, StmtPredicate IsSink) const;
+
+  /// The statements that a value computed from `Source` flows into: every
+  /// statement element that mentions a tainted definition, the definitions
+  /// themselves included.
+  std::vector<const Stmt *> uses(const Expr *Source) const;
+
+private:
+  struct Definition {
+    const Decl *Var;
+    /// The statement element that makes the definition.
+    const Stmt *At;
+    /// What the new value is computed from.
+    const Expr *From;
+    /// The definition keeps the old value (`+=`, `push_back`).
+    bool KeepsOld;
+  };
+  struct Element {
+    const Stmt *S;
+    /// Reaching definitions before the element.
+    llvm::BitVector In;
+    llvm::SmallVector<unsigned, 2> Defines;
+  };
+
+  void collectDefinitions(const Stmt *S, unsigned ElementIndex);
+  void addDefinition(const Expr *Target, const Stmt *At, const Expr *From,
+                     bool KeepsOld, unsigned ElementIndex);
+  void solve();
+  /// The definitions tainted by `Source`, and the elements that use them.
+  void taint(const Expr *Source, llvm::BitVector &Tainted,
+             std::vector<unsigned> *UsingElements) const;
+  bool mentionsTainted(const Stmt *S, const llvm::BitVector &Reaching,
+                       const llvm::BitVector &Tainted,
+                       const Expr *Source) const;
+
+  const flow::FlowGraph &Graph;
+  std::vector<Definition> Definitions;
+  std::vector<Element> Elements;
+  llvm::DenseMap<const Stmt *, unsigned> ElementOf;
+  llvm::DenseMap<const Decl *, llvm::BitVector> DefinitionsOf;
+};
+
+/// The variable or field that `E` names as a whole (through parentheses,
+/// casts, `*` and `->` of smart pointers left out): what an assignment to
+/// `E` defines; null when it is not one.
+const Decl *definedVariable(const Expr *E);
+
+} // namespace clang::tidy::torch::model
+
+#endif // TORCH_TIDY_CHECKS_MODEL_VALUEFLOW_H

@@ -1,0 +1,234 @@
+// RUN: %check_torch_tidy %s torch-eval-without-no-grad %t -- -- %mock_torch
+// RUN: %check_torch_tidy %s torch-eval-without-no-grad %t -- -- %mock_torch2
+
+// Evaluation as real training programs spread it: class-template trainers,
+// helpers without eval(), evaluation after the training loop, names shared
+// between training and validation code.
+
+#include <torch/torch.h>
+
+struct NetImpl : torch::nn::Module {
+  torch::Tensor forward(torch::Tensor X) { return X; }
+};
+TORCH_MODULE(Net);
+
+torch::Tensor batch();
+bool more();
+torch::Tensor lossOf(const torch::Tensor &Out);
+torch::Tensor keep(const torch::Tensor &Out);
+void show(float Value) { (void)Value; }
+
+// ---- Positives ---------------------------------------------------------------
+
+// A class-template trainer: `model` has a dependent type, so its calls are
+// recognised by name.
+template <class Model> struct Trainer {
+  Model model;
+  torch::optim::SGD *Opt;
+
+  void fit(int Epochs) {
+    for (int E = 0; E < Epochs; ++E) {
+      model->train();
+      while (more()) {
+        auto Loss = lossOf(model->forward(batch())); // no warning: trains
+        Opt->zero_grad();
+        Loss.backward();
+        Opt->step();
+      }
+      model->eval();
+      float Total = 0;
+      while (more()) {
+        auto Prediction = model->forward(batch());
+        // CHECK-MESSAGES: :[[@LINE-1]]:34: warning: forward pass after 'eval()' still records an autograd graph [torch-eval-without-no-grad]
+        // CHECK-MESSAGES: :[[@LINE-5]]:14: note: module put in evaluation mode here
+        Total += lossOf(Prediction).template item<float>();
+      }
+      show(Total);
+      // CHECK-FIXES:      model->eval();
+      // CHECK-FIXES-NEXT:      torch::NoGradGuard no_grad;
+    }
+  }
+
+  // Predict() never calls eval(): its name makes it an evaluation function.
+  void Predict(torch::Tensor Image) {
+    auto Output = model->forward(Image);
+    // CHECK-MESSAGES: :[[@LINE-1]]:26: warning: forward pass in evaluation function 'Predict' still records an autograd graph
+    // CHECK-MESSAGES: :[[@LINE-3]]:8: note: 'Predict' is an evaluation function by its name
+    show(Output.sum().template item<float>());
+    // CHECK-FIXES:  void Predict(torch::Tensor Image) {
+    // CHECK-FIXES-NEXT:    torch::NoGradGuard no_grad;
+  }
+};
+
+// A function template, called with a module holder.
+template <class Network> float evaluateOn(Network &Net, torch::Tensor X) {
+  Net->eval();
+  return Net->forward(X).sum().template item<float>();
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: forward pass after 'eval()' still records an autograd graph
+}
+
+// A Predict() helper of a non-template class, without eval().
+void Predict(Net Model, torch::Tensor Image) {
+  torch::Tensor Scores = Model->forward(Image);
+  // CHECK-MESSAGES: :[[@LINE-1]]:33: warning: forward pass in evaluation function 'Predict' still records an autograd graph
+  show(Scores.sum().item<float>());
+}
+
+// Evaluation after the training loop, without eval() or a test function: the
+// result reaches no backward().
+void trainThenTest(Net Model, torch::optim::SGD &Opt) {
+  for (int I = 0; I < 100; ++I) {
+    Opt.zero_grad();
+    lossOf(Model(batch())).backward();
+    Opt.step();
+  }
+  torch::Tensor Output = Model->forward(batch());
+  // CHECK-MESSAGES: :[[@LINE-1]]:33: warning: forward pass whose result reaches no 'backward()' still records an autograd graph
+  show(Output.sum().item<float>());
+}
+
+// One name for the training and the validation output: the validation value
+// is reassigned and never reaches the backward() above it.
+void sharedName(Net Model, torch::optim::SGD &Opt, int Epochs) {
+  torch::Tensor Output;
+  torch::Tensor Loss;
+  for (int E = 0; E < Epochs; ++E) {
+    Model->train();
+    while (more()) {
+      Output = Model->forward(batch());
+      Loss = lossOf(Output);
+      Opt.zero_grad();
+      Loss.backward();
+      Opt.step();
+    }
+    Model->eval();
+    while (more()) {
+      Output = Model->forward(batch());
+      // CHECK-MESSAGES: :[[@LINE-1]]:23: warning: forward pass after 'eval()' still records an autograd graph
+      Loss = lossOf(Output);
+      show(Loss.item<float>());
+    }
+  }
+}
+
+// An evaluation helper without eval() or a telling name, called from the
+// training loop only: the fix belongs in the helper.
+float logRmse(Net Model, torch::Tensor Features) {
+  return Model->forward(Features).mean().item<float>();
+  // CHECK-MESSAGES: :[[@LINE-1]]:17: warning: forward pass in 'logRmse' still records an autograd graph
+  // CHECK-FIXES:float logRmse(Net Model, torch::Tensor Features) {
+  // CHECK-FIXES-NEXT:  torch::NoGradGuard no_grad;
+}
+void trainWithLogging(Net Model, torch::optim::SGD &Opt) {
+  for (int I = 0; I < 10; ++I) {
+    Opt.zero_grad();
+    lossOf(Model(batch())).backward();
+    Opt.step();
+    show(logRmse(Model, batch()));
+    // CHECK-MESSAGES: :[[@LINE-1]]:10: note: 'logRmse' is called here from training code
+  }
+}
+
+// The same helper used correctly by one caller and not by another: the
+// finding is the unguarded call.
+float accuracy(Net Model, torch::Tensor X) {
+  return Model->forward(X).sum().item<float>();
+}
+void guardedUse(Net Model) {
+  torch::NoGradGuard NoGrad;
+  show(accuracy(Model, batch()));
+}
+void unguardedUse(Net Model, torch::optim::SGD &Opt) {
+  Opt.zero_grad();
+  lossOf(Model(batch())).backward();
+  Opt.step();
+  show(accuracy(Model, batch()));
+  // CHECK-MESSAGES: :[[@LINE-1]]:8: warning: call of 'accuracy' runs its forward passes with autograd recording
+}
+
+// The caller comes before its helper, and after it: same findings.
+void callerFirst(Net Model, torch::optim::SGD &Opt);
+float laterHelper(Net Model) {
+  return Model->forward(batch()).sum().item<float>();
+  // CHECK-MESSAGES: :[[@LINE-1]]:17: warning: forward pass in 'laterHelper' still records an autograd graph
+}
+void callerFirst(Net Model, torch::optim::SGD &Opt) {
+  lossOf(Model(batch())).backward();
+  Opt.step();
+  show(laterHelper(Model));
+}
+void trainsThroughHelper(Net Model, torch::optim::SGD &Opt);
+void usesTrainer(Net Model, torch::optim::SGD &Opt) {
+  trainsThroughHelper(Model, Opt);
+  torch::Tensor Y = Model(batch());
+  // CHECK-MESSAGES: :[[@LINE-1]]:21: warning: forward pass whose result reaches no 'backward()' still records an autograd graph
+  show(Y.sum().item<float>());
+}
+void trainsThroughHelper(Net Model, torch::optim::SGD &Opt) {
+  lossOf(Model(batch())).backward();
+  Opt.step();
+}
+
+// ---- Negatives: the correct idioms -----------------------------------------
+
+// A helper that returns its forward pass: the caller may train on it.
+torch::Tensor predictLogits(Net Model, torch::Tensor X) {
+  return Model->forward(X); // no warning: the result leaves the function
+}
+
+// A forward whose result goes to a function defined elsewhere.
+void trainingStep(Net Model, torch::optim::SGD &Opt) {
+  Opt.zero_grad();
+  lossOf(Model(batch())).backward();
+  Opt.step();
+  keep(Model(batch())); // no warning: keep() is not known
+}
+
+// A function named like evaluation that trains: its name does not decide.
+void testTraining(Net Model, torch::optim::SGD &Opt) {
+  auto Out = Model->forward(batch()); // no warning: reaches backward()
+  lossOf(Out).backward();
+  Opt.step();
+}
+
+// The evaluation helper guarded by its only caller.
+float meanOutput(Net Model) {
+  return Model->forward(batch()).mean().item<float>(); // no warning: guarded
+}
+void guardedLogging(Net Model, torch::optim::SGD &Opt) {
+  lossOf(Model(batch())).backward();
+  Opt.step();
+  torch::NoGradGuard NoGrad;
+  show(meanOutput(Model));
+}
+
+// A GAN step: the generator's output reaches both backward() calls.
+void ganStep(Net Generator, Net Discriminator, torch::optim::SGD &OptD,
+             torch::optim::SGD &OptG) {
+  torch::Tensor Fake = Generator->forward(batch());
+  lossOf(Discriminator(Fake.detach())).backward(); // no warning
+  OptD.step();
+  lossOf(Discriminator(Fake)).backward(); // no warning
+  OptG.step();
+}
+
+// A template trainer's training forward reaches backward() by name.
+template <class Model> void fitTemplate(Model &M, torch::optim::SGD &Opt) {
+  for (int I = 0; I < 3; ++I) {
+    auto Out = M->forward(batch()); // no warning: reaches backward()
+    auto Loss = lossOf(Out);
+    Loss.backward();
+    Opt.step();
+  }
+}
+
+// A loop-carried training output reaches backward() on the next iteration.
+void carried(Net Model, torch::optim::SGD &Opt) {
+  torch::Tensor Previous = batch();
+  for (int I = 0; I < 3; ++I) {
+    auto Loss = lossOf(Previous);
+    Loss.backward();
+    Opt.step();
+    Previous = Model->forward(batch()); // no warning: used next iteration
+  }
+}
