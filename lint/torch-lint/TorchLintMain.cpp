@@ -223,9 +223,14 @@ int main(int Argc, const char **Argv) {
     for (Finding &F : R.Findings)
       All.push_back(std::move(F));
   }
+  // Unused NOLINTs are reported for units that finished only: their
+  // removals may be applied.
   if (Opts.ReportUnusedNolint)
-    for (Finding &F : unusedNolints(All, *Units, Results, Opts))
+    for (Finding &F : unusedNolints(All, *Units, Results, Opts)) {
+      if (!F.Fix.empty())
+        Fixable.insert(F.key());
       All.push_back(std::move(F));
+    }
   sortAndDedup(All);
   annotateSuppressions(All);
 
