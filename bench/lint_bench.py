@@ -8,6 +8,10 @@ writes their compilation database, and prints side by side:
   warm cache       vs  cold                                      (target <= 0.05)
   -j2              vs  -j1                                       (target <= 0.6)
   non-LibTorch units skipped vs parsed (--no-skip)               (target <= 0.1)
+  re-lint of one unit whose body was edited, warm cache, vs its
+  cold lint                                                       (target <= 0.3)
+
+and the size of the cache directory per unit.
 
 Usage: bench/lint_bench.py [--build build] [--units 16] [--plain 8] [--work DIR]
 Needs libtorch-dev (headers in /usr/include/torch/csrc/api/include). Uses two
@@ -126,6 +130,15 @@ def main():
                            "/usr/lib/llvm-19/bin/clang-tidy"] + torch_units)
     cold_cache = timed(base + ["-j2", "--cache-dir", cache] + torch_units)
     warm_cache = timed(base + ["-j2", "--cache-dir", cache] + torch_units)
+    # The common edit: one .cpp's body changes, no header. Its cold lint, then
+    # (with every unit cached) the re-lint after a change below its includes.
+    edited = torch_units[0]
+    one_cold = timed(base + ["-j1"] + [edited])
+    with open(edited, "a") as f:
+        f.write("\nint editedByBench() { return 1; }\n")
+    one_warm = timed(base + ["-j1", "--cache-dir", cache] + [edited])
+    cache_bytes = sum(os.path.getsize(os.path.join(d, n))
+                      for d, _, names in os.walk(cache) for n in names)
     cold_j1 = timed(base + ["-j1"] + torch_units)
     skipped = timed(base + ["-j1"] + plain_units)
     parsed = timed(base + ["-j1", "--no-skip"] + plain_units)
@@ -135,6 +148,7 @@ def main():
         ("warm cache vs cold (-j2)", warm_cache, cold_cache, 0.05),
         ("-j2 vs -j1 (cold)", cold_j2, cold_j1, 0.6),
         ("non-LibTorch units: skipped vs parsed", skipped, parsed, 0.1),
+        ("one edited unit: warm cache vs cold (-j1)", one_warm, one_cold, 0.3),
     ]
     print("%d LibTorch units, %d non-LibTorch units in %s" % (args.units, args.plain, work))
     print("%-44s %9s %9s %7s %7s" % ("comparison", "ours (s)", "ref (s)", "ratio", "target"))
@@ -142,6 +156,8 @@ def main():
         ratio = ours / ref if ref else float("inf")
         print("%-44s %9.2f %9.2f %7.3f %7s %s" % (name, ours, ref, ratio, "<= %g" % target,
                                                    "ok" if ratio <= target else "MISSED"))
+    print("cache: %.1f KiB per unit (%d units)" % (cache_bytes / 1024.0 / len(torch_units),
+                                                   len(torch_units)))
 
 
 if __name__ == "__main__":

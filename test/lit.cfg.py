@@ -7,7 +7,7 @@ import lit.formats
 config.name = "torch-tidy"
 config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".cpp", ".test"]
-config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
+config.excludes = ["Inputs", "tools", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.torch_tidy_obj_root, "test")
 
@@ -41,6 +41,7 @@ config.substitutions.extend([
     ("%mock_torch2", mock2),
     ("%mock_torch", mock1),
     ("%torch_tidy", q(config.torch_tidy)),
+    ("%torch_lint_faults", q(config.torch_lint_faults)),
     ("%torch_lint", q(config.torch_lint)),
     ("%torch_mock_dir", q(os.path.join(inputs, "libtorch"))),
     ("%expect_exit", q(config.python) + " " + q(os.path.join(src, "test", "lint", "Inputs", "expect_exit.py"))),
@@ -65,6 +66,9 @@ config.substitutions.extend([
     ("%src_root", q(src)),
     ("%obj_root", q(config.torch_tidy_obj_root)),
 ])
+
+if config.torch_lint_faults_enabled:
+    config.available_features.add("torch-lint-faults")
 
 if config.torch_clangd_enabled:
     config.available_features.add("torch-clangd")

@@ -122,6 +122,17 @@ cl::opt<bool> ListChecks("list-checks",
                          cl::desc("List the enabled checks and exit"),
                          cl::cat(Category));
 
+cl::opt<std::string> UnitTimeout(
+    "unit-timeout",
+    cl::desc("Wall-time limit of one unit's parse, in seconds; 0: none "
+             "(default: 600)"),
+    cl::value_desc("seconds"), cl::cat(Category));
+cl::opt<std::string> UnitMemory(
+    "unit-memory",
+    cl::desc("Address-space limit of one unit's worker process, such as 512M "
+             "or 4G; 0: none (default: 4G)"),
+    cl::value_desc("size"), cl::cat(Category));
+
 cl::extrahelp Examples(R"(
 Examples:
   torch-lint -p build                      lint every unit of build/compile_commands.json
@@ -137,7 +148,8 @@ Examples:
 
 Configuration comes from .clang-tidy files as in clang-tidy; without one, the
 torch-* checks run. Exit codes: 0 no findings, 1 findings, 2 usage or setup
-error, 3 a translation unit failed to parse or crashed (the others still run).
+error, 3 a translation unit failed to parse, crashed, or exceeded
+--unit-timeout or --unit-memory (the others still run), 130 interrupted.
 )");
 
 bool hasWildcard(llvm::StringRef Glob) { return Glob.contains('*'); }
@@ -177,6 +189,28 @@ llvm::Error parseShard(llvm::StringRef Spec, LintOptions &Opts) {
                       "'");
   Opts.ShardIndex = Index - 1;
   Opts.ShardCount = Count;
+  return llvm::Error::success();
+}
+
+llvm::Error parseMemory(llvm::StringRef Spec, LintOptions &Opts) {
+  uint64_t Amount = 0;
+  llvm::StringRef Digits = Spec.rtrim("KMGkmg");
+  llvm::StringRef Suffix = Spec.drop_front(Digits.size());
+  unsigned Shift = 0;
+  if (Suffix.equals_insensitive("K"))
+    Shift = 10;
+  else if (Suffix.equals_insensitive("M"))
+    Shift = 20;
+  else if (Suffix.equals_insensitive("G"))
+    Shift = 30;
+  bool Valid = !Digits.getAsInteger(10, Amount) &&
+               (Shift || (Suffix.empty() && Amount == 0)) &&
+               Amount <= (UINT64_MAX >> Shift);
+  if (!Valid)
+    return usageError("--unit-memory expects a size such as 512M or 4G (0: "
+                      "no limit), got '" +
+                      Spec + "'");
+  Opts.UnitMemory = Amount << Shift;
   return llvm::Error::success();
 }
 
@@ -276,6 +310,14 @@ llvm::Expected<LintOptions> parseCommandLine(int Argc, const char **Argv) {
   if (UseColor.getNumOccurrences())
     Opts.Color = UseColor ? ColorMode::Always : ColorMode::Never;
   Opts.ListChecks = ListChecks;
+  if (UnitTimeout.getNumOccurrences() &&
+      llvm::StringRef(UnitTimeout).getAsInteger(10, Opts.UnitTimeout))
+    return usageError("--unit-timeout expects a number of seconds (0: no "
+                      "limit), got '" +
+                      UnitTimeout + "'");
+  if (UnitMemory.getNumOccurrences())
+    if (llvm::Error E = parseMemory(UnitMemory, Opts))
+      return std::move(E);
   if (!Opts.BuildPath.empty() && !Opts.CompileCommands.empty())
     return usageError("-p and --compile-commands are exclusive");
   if (!Opts.DiffBase.empty() && !Opts.LineFilter.empty())

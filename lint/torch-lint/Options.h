@@ -6,6 +6,7 @@
 
 #include "clang-tidy/ClangTidyOptions.h"
 #include "llvm/Support/Error.h"
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,6 +46,8 @@ struct LintOptions {
   bool Quiet = false;
   ColorMode Color = ColorMode::Auto;
   bool ListChecks = false;
+  unsigned UnitTimeout = 600;       // seconds per unit; 0: none
+  uint64_t UnitMemory = 4ull << 30; // address space per unit; 0: none
 };
 
 /// Thrown-free usage error: a one-line message for exit code 2.

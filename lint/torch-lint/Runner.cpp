@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// Lints translation units in parallel: include scan, skip, cache, clang-tidy,
-// crash recovery.
+// Lints translation units in parallel: include scan, skip and cache in
+// threads, clang-tidy in worker processes.
 #include "Runner.h"
 #include "Analysis.h"
+#include "Worker.h"
 #include "clang-tidy/ClangTidy.h"
 #include "clang/Frontend/CompilerInvocation.h"
 #include "clang/Tooling/ArgumentsAdjusters.h"
@@ -16,6 +17,7 @@
 #include "llvm/Support/thread.h"
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <mutex>
 
 namespace clang::tidy::torch::lint {
@@ -94,37 +96,29 @@ bool onlyTorchChecks(const ClangTidyOptions &Options) {
   });
 }
 
-class Worker {
+/// What the driver decides before a parse: skip, cache hit, or the key under
+/// which a parse's findings will be stored.
+class Preparer {
 public:
-  Worker(ds::DependencyScanningService &Service, const LintOptions &Opts,
-         ResultCache &Cache)
+  Preparer(ds::DependencyScanningService &Service, const LintOptions &Opts,
+           ResultCache &Cache)
       : Scanner(Service, llvm::vfs::createPhysicalFileSystem()), Opts(Opts),
         Cache(Cache) {}
 
-  UnitResult run(const Unit &U) {
-    auto Start = std::chrono::steady_clock::now();
-    UnitResult R = lint(U);
-    R.File = U.File;
-    R.Seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - Start)
-            .count();
-    return R;
-  }
-
-private:
-  UnitResult lint(const Unit &U) {
-    UnitResult R;
+  /// A result for a skipped or cached unit, or nothing when it needs a parse.
+  std::optional<UnitResult> prepare(const Unit &U,
+                                    std::optional<std::string> &Key) {
     ClangTidyOptions Effective =
         createOptionsProvider(Opts)->getOptions(U.File);
     bool Skippable = Opts.SkipNonTorch && onlyTorchChecks(Effective);
     std::optional<std::vector<std::string>> Deps;
     if (Skippable || Cache.enabled())
       Deps = scan(U, Effective);
+    UnitResult R;
     if (Deps && Skippable && !reachesLibTorch(U.File, *Deps)) {
       R.State = UnitResult::Status::Skipped;
       return R;
     }
-    std::optional<std::string> Key;
     if (Deps && Cache.enabled())
       Key = Cache.key(U.Commands, *Deps, configurationAsText(Effective));
     if (Key)
@@ -133,45 +127,10 @@ private:
         R.Findings = std::move(*Hit);
         return R;
       }
-    UnitAnalysis Analysis;
-    llvm::CrashRecoveryContext CRC;
-    bool Survived = CRC.RunSafely([&] {
-      std::vector<tooling::CompileCommand> Commands = U.Commands;
-      for (tooling::CompileCommand &Cmd : Commands)
-        // Keeps clang from printing "N warnings generated." per unit.
-        Cmd.CommandLine = tooling::getInsertArgumentAdjuster(
-            "-fno-caret-diagnostics", tooling::ArgumentInsertPosition::END)(
-            Cmd.CommandLine, Cmd.Filename);
-      FixedCommandsDatabase DB(std::move(Commands));
-      ClangTidyContext Context(
-          createOptionsProvider(Opts, U.Commands.front().Directory));
-      auto FS = llvm::makeIntrusiveRefCnt<llvm::vfs::OverlayFileSystem>(
-          llvm::vfs::createPhysicalFileSystem());
-      Analysis = analyzeUnit(Context, DB, U.File, FS);
-    });
-    if (!Survived) {
-      R.State = UnitResult::Status::Failed;
-      R.Reason = "the front end crashed";
-      return R;
-    }
-    R.Findings = identified(Analysis.Errors, Analysis);
-    for (Finding &F : identified(Analysis.Suppressed, Analysis)) {
-      F.Suppressed = true;
-      R.Findings.push_back(std::move(F));
-    }
-    unsigned CompileErrors = llvm::count_if(
-        R.Findings, [](const Finding &F) { return F.isCompilerError(); });
-    if (CompileErrors) {
-      R.State = UnitResult::Status::Failed;
-      R.Reason = std::to_string(CompileErrors) + " compiler error" +
-                 (CompileErrors == 1 ? "" : "s");
-      return R;
-    }
-    if (Key)
-      Cache.store(*Key, R.Findings);
-    return R;
+    return std::nullopt;
   }
 
+private:
   std::optional<std::vector<std::string>>
   scan(const Unit &U, const ClangTidyOptions &Effective) {
     const tooling::CompileCommand &Cmd = U.Commands.front();
@@ -203,6 +162,49 @@ private:
   const LintOptions &Opts;
   ResultCache &Cache;
 };
+
+/// Parses and lints one unit; runs in a worker process.
+UnitResult parse(const Unit &U, const LintOptions &Opts) {
+  UnitResult R;
+  UnitAnalysis Analysis;
+  llvm::CrashRecoveryContext CRC;
+  bool Survived = CRC.RunSafely([&] {
+    std::vector<tooling::CompileCommand> Commands = U.Commands;
+    for (tooling::CompileCommand &Cmd : Commands)
+      // Keeps clang from printing "N warnings generated." per unit.
+      Cmd.CommandLine = tooling::getInsertArgumentAdjuster(
+          "-fno-caret-diagnostics",
+          tooling::ArgumentInsertPosition::END)(Cmd.CommandLine, Cmd.Filename);
+    FixedCommandsDatabase DB(std::move(Commands));
+    ClangTidyContext Context(
+        createOptionsProvider(Opts, U.Commands.front().Directory));
+    auto FS = llvm::makeIntrusiveRefCnt<llvm::vfs::OverlayFileSystem>(
+        llvm::vfs::createPhysicalFileSystem());
+    Analysis = analyzeUnit(Context, DB, U.File, FS);
+  });
+  if (!Survived) {
+    R.State = UnitResult::Status::Failed;
+    R.Reason = "the front end crashed";
+    // On Unix a crash's return code is 128 plus the signal.
+    if (CRC.RetCode > 128)
+      R.Reason += " (signal " + std::to_string(CRC.RetCode - 128) + ": " +
+                  ::strsignal(CRC.RetCode - 128) + ")";
+    return R;
+  }
+  R.Findings = identified(Analysis.Errors, Analysis);
+  for (Finding &F : identified(Analysis.Suppressed, Analysis)) {
+    F.Suppressed = true;
+    R.Findings.push_back(std::move(F));
+  }
+  unsigned CompileErrors = llvm::count_if(
+      R.Findings, [](const Finding &F) { return F.isCompilerError(); });
+  if (CompileErrors) {
+    R.State = UnitResult::Status::Failed;
+    R.Reason = std::to_string(CompileErrors) + " compiler error" +
+               (CompileErrors == 1 ? "" : "s");
+  }
+  return R;
+}
 } // namespace
 
 std::vector<UnitResult> runUnits(const std::vector<Unit> &Units,
@@ -215,30 +217,72 @@ std::vector<UnitResult> runUnits(const std::vector<Unit> &Units,
                       ? Opts.Jobs
                       : llvm::hardware_concurrency().compute_thread_count();
   Jobs = std::max(1u, std::min<unsigned>(Jobs, Units.size()));
-  ds::DependencyScanningService Service(
-      ds::ScanningMode::DependencyDirectivesScan,
-      ds::ScanningOutputFormat::Full);
-  std::atomic<size_t> Next{0};
-  std::mutex ProgressMutex;
   unsigned Done = 0;
-  auto Body = [&] {
-    Worker W(Service, Opts, Cache);
-    for (size_t I = Next++; I < Units.size(); I = Next++) {
-      Results[I] = W.run(Units[I]);
-      std::lock_guard<std::mutex> Lock(ProgressMutex);
-      ++Done;
-      if (Progress)
-        Progress(Done, Units.size(), Results[I]);
-    }
+  auto Report = [&](size_t I) {
+    ++Done;
+    if (Progress)
+      Progress(Done, Units.size(), Results[I]);
   };
-  // Parsing LibTorch nests deeply: give each worker a main-thread-sized stack.
-  constexpr unsigned StackSize = 16u << 20;
-  std::vector<llvm::thread> Threads;
-  Threads.reserve(Jobs);
-  for (unsigned T = 0; T < Jobs; ++T)
-    Threads.emplace_back(std::optional<unsigned>(StackSize), Body);
-  for (llvm::thread &T : Threads)
-    T.join();
+
+  // In threads: the include scans (sharing one scanning service), skips and
+  // cache lookups, which run Clang's robust dependency scanner only.
+  std::vector<std::optional<std::string>> Keys(Units.size());
+  std::vector<char> NeedsParse(Units.size(), 0);
+  {
+    ds::DependencyScanningService Service(
+        ds::ScanningMode::DependencyDirectivesScan,
+        ds::ScanningOutputFormat::Full);
+    std::atomic<size_t> Next{0};
+    std::mutex ProgressMutex;
+    auto Body = [&] {
+      Preparer P(Service, Opts, Cache);
+      for (size_t I = Next++; I < Units.size() && !interruptRequested();
+           I = Next++) {
+        auto Start = std::chrono::steady_clock::now();
+        std::optional<UnitResult> R = P.prepare(Units[I], Keys[I]);
+        if (!R) {
+          NeedsParse[I] = 1;
+          continue;
+        }
+        Results[I] = std::move(*R);
+        Results[I].File = Units[I].File;
+        Results[I].Seconds = std::chrono::duration<double>(
+                                 std::chrono::steady_clock::now() - Start)
+                                 .count();
+        std::lock_guard<std::mutex> Lock(ProgressMutex);
+        Report(I);
+      }
+    };
+    constexpr unsigned StackSize = 16u << 20;
+    std::vector<llvm::thread> Threads;
+    Threads.reserve(Jobs);
+    for (unsigned T = 0; T < Jobs; ++T)
+      Threads.emplace_back(std::optional<unsigned>(StackSize), Body);
+    for (llvm::thread &T : Threads)
+      T.join();
+  }
+  if (interruptRequested())
+    return Results;
+
+  // In worker processes, now that the driver is single-threaded again: the
+  // parses, which run the checks.
+  std::vector<size_t> ToParse;
+  for (size_t I = 0; I < Units.size(); ++I)
+    if (NeedsParse[I])
+      ToParse.push_back(I);
+  WorkerLimits Limits;
+  Limits.Jobs = Jobs;
+  Limits.TimeoutSeconds = Opts.UnitTimeout;
+  Limits.MemoryBytes = Opts.UnitMemory;
+  runInWorkers(
+      ToParse, Limits, [&](size_t I) { return parse(Units[I], Opts); },
+      [&](size_t I, UnitResult R) {
+        R.File = Units[I].File;
+        if (R.State == UnitResult::Status::Linted && Keys[I])
+          Cache.store(*Keys[I], R.Findings);
+        Results[I] = std::move(R);
+        Report(I);
+      });
   return Results;
 }
 

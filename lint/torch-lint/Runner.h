@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Lints translation units in parallel: include scan, skip, cache, clang-tidy,
-// crash recovery.
+// Lints translation units in parallel: include scan, skip and cache in
+// threads, clang-tidy in worker processes.
 #ifndef TORCH_LINT_RUNNER_H
 #define TORCH_LINT_RUNNER_H
 
@@ -26,8 +26,10 @@ struct UnitResult {
 /// Called under a lock after each unit: (units done, units total, that unit).
 using ProgressFn = std::function<void(unsigned, unsigned, const UnitResult &)>;
 
-/// Runs every unit with Opts.Jobs threads; results in the order of Units.
-/// A unit that crashes the front end is reported as failed; the others go on.
+/// Runs every unit, Opts.Jobs at a time; results in the order of Units. Each
+/// parse runs in a worker process under Opts.UnitTimeout and Opts.UnitMemory:
+/// a unit that crashes, hangs or runs out of memory is reported as failed and
+/// the others go on. Returns early (results incomplete) on an interrupt.
 std::vector<UnitResult> runUnits(const std::vector<Unit> &Units,
                                  const LintOptions &Opts, ResultCache &Cache,
                                  const ProgressFn &Progress);

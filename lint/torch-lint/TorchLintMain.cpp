@@ -12,8 +12,10 @@
 #include "RuleDocs.h"
 #include "Runner.h"
 #include "TorchTidyModule.h"
+#include "Worker.h"
 #include "clang-tidy/ClangTidy.h"
 #include "clang-tidy/ClangTidyForceLinker.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/CrashRecoveryContext.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
@@ -25,7 +27,13 @@
 using namespace clang::tidy::torch::lint;
 
 namespace {
-enum ExitCode { NoFindings = 0, Findings = 1, SetupError = 2, UnitFailed = 3 };
+enum ExitCode {
+  NoFindings = 0,
+  Findings = 1,
+  SetupError = 2,
+  UnitFailed = 3,
+  Interrupted = 130
+};
 
 int fail(llvm::Error E) {
   llvm::errs() << "torch-lint: error: " << llvm::toString(std::move(E)) << "\n";
@@ -168,8 +176,10 @@ int main(int Argc, const char **Argv) {
                (Opts.Color == ColorMode::Auto && !File &&
                 llvm::sys::Process::StandardOutIsDisplayed());
 
-  // A unit that crashes the front end must not end the run.
+  // A unit that crashes the front end must not end the run: its worker process
+  // reports the crash (and a crash in the include scan is recovered).
   llvm::CrashRecoveryContext::Enable();
+  installInterruptHandler();
   ResultCache Cache(Opts.CacheDir);
   ProgressLine Progress(!Opts.Quiet &&
                         llvm::sys::Process::StandardErrIsDisplayed());
@@ -179,11 +189,23 @@ int main(int Argc, const char **Argv) {
                  Progress.update(Done, Total, R);
                });
   Progress.clear();
+  if (interruptRequested()) {
+    llvm::errs() << "torch-lint: interrupted: every worker ended, nothing "
+                    "reported or fixed\n";
+    return Interrupted;
+  }
 
   Summary S;
   S.Units = Results.size();
   std::vector<Finding> All;
+  // --fix applies only what units that finished cleanly found: clang-tidy too
+  // refuses fixes computed on a unit with compiler errors.
+  llvm::StringSet<> Fixable;
   for (UnitResult &R : Results) {
+    if (R.State != UnitResult::Status::Failed)
+      for (const Finding &F : R.Findings)
+        if (!F.Fix.empty())
+          Fixable.insert(F.key());
     switch (R.State) {
     case UnitResult::Status::Linted:
       ++S.Linted;
@@ -201,9 +223,14 @@ int main(int Argc, const char **Argv) {
     for (Finding &F : R.Findings)
       All.push_back(std::move(F));
   }
+  // Unused NOLINTs are reported for units that finished only: their
+  // removals may be applied.
   if (Opts.ReportUnusedNolint)
-    for (Finding &F : unusedNolints(All, *Units, Results, Opts))
+    for (Finding &F : unusedNolints(All, *Units, Results, Opts)) {
+      if (!F.Fix.empty())
+        Fixable.insert(F.key());
       All.push_back(std::move(F));
+    }
   sortAndDedup(All);
   annotateSuppressions(All);
 
@@ -291,8 +318,21 @@ int main(int Argc, const char **Argv) {
     exportFixes(YAML, fixable(Shown, Opts.FixUnsafe));
   }
   bool FixFailed = false;
-  if (Opts.Fix) {
-    std::vector<Finding> ToFix = fixable(Shown, Opts.FixUnsafe);
+  if (Opts.Fix && !interruptRequested()) {
+    std::vector<Finding> ToFix;
+    unsigned Withheld = 0;
+    for (Finding &F : fixable(Shown, Opts.FixUnsafe)) {
+      if (F.Fix.empty())
+        continue;
+      if (Fixable.contains(F.key()))
+        ToFix.push_back(std::move(F));
+      else
+        ++Withheld;
+    }
+    if (Withheld)
+      llvm::errs() << "torch-lint: warning: " << Withheld << " fix"
+                   << (Withheld == 1 ? "" : "es")
+                   << " from failed units not applied\n";
     size_t UnsafeLeft =
         Opts.FixUnsafe ? 0 : llvm::count_if(Shown, [](const Finding &F) {
           return F.Safety == FixSafety::Unsafe;
@@ -320,6 +360,8 @@ int main(int Argc, const char **Argv) {
                                  : llvm::sys::Process::StandardErrHasColors());
   }
   OS.flush();
+  if (interruptRequested())
+    return Interrupted;
   if (!S.Failed.empty())
     return UnitFailed;
   if (FixFailed || BaselineFailed)
