@@ -12,6 +12,7 @@
 #include "clang/ASTMatchers/ASTMatchFinder.h"
 #include "clang/Lex/Lexer.h"
 #include "llvm/ADT/BitVector.h"
+#include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringSet.h"
 #include <cstring>
 #include <functional>
@@ -858,6 +859,68 @@ private:
            FixedTemporaries.contains(Guard->Declaration);
   }
 
+  /// True when every use of the value of `Forward` asks for its shape only
+  /// (`sizes()`, `size()`, `dim()`, `numel()`), directly or through other
+  /// forward passes, module methods, `std::get` and variables: a shape check,
+  /// whose graph is freed as soon as it is made, not an evaluation.
+  bool onlyShapeQueries(const Expr *Forward, const BodyFlow &Flow) const {
+    if (!Flow.Values)
+      return false;
+    for (const Expr *Mention : Flow.Values->mentions(Forward)) {
+      const Stmt *Child = Mention;
+      for (unsigned Depth = 0;; ++Depth) {
+        const DynTypedNodeList Up = Parents.of(*Child);
+        if (Up.empty() || Depth > 32)
+          return false;
+        if (const auto *VD = Up[0].get<VarDecl>()) {
+          if (VD->getInit() != Child)
+            return false;
+          break; // A definition: its uses are mentions of their own.
+        }
+        const auto *Parent = Up[0].get<Expr>();
+        if (!Parent)
+          return false;
+        if (isa<ImplicitCastExpr, MaterializeTemporaryExpr,
+                CXXBindTemporaryExpr, ParenExpr, ExprWithCleanups,
+                CXXConstructExpr>(Parent) ||
+            model::asForward(Parent)) {
+          Child = Parent;
+          continue;
+        }
+        if (const auto *Call = dyn_cast<CallExpr>(Parent)) {
+          const auto *FD = Call->getDirectCallee();
+          if (FD && FD->getIdentifier() && FD->getName() == "get" &&
+              FD->isInStdNamespace()) {
+            Child = Parent;
+            continue;
+          }
+        }
+        if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Parent)) {
+          const CXXMethodDecl *MD = Member->getMethodDecl();
+          const Expr *Object = Member->getImplicitObjectArgument();
+          if (MD && MD->getIdentifier() && Object &&
+              Object->IgnoreImplicit() == cast<Expr>(Child)->IgnoreImplicit() &&
+              llvm::is_contained({"sizes", "size", "dim", "numel"},
+                                 MD->getName()))
+            break;
+          if (Object && api::isModuleLike(Object->getType())) {
+            Child = Parent;
+            continue;
+          }
+        }
+        if (const auto *BO = dyn_cast<BinaryOperator>(Parent);
+            BO && BO->getOpcode() == BO_Assign && BO->getRHS() == Child)
+          break;
+        if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Parent);
+            Op && Op->getOperator() == OO_Equal && Op->getNumArgs() == 2 &&
+            Op->getArg(1) == Child)
+          break;
+        return false;
+      }
+    }
+    return true;
+  }
+
   /// True when the function or lambda of `Where` trains: it calls
   /// `backward()` or `torch::autograd::grad`, itself or through a callee.
   bool trains(const scope::EnclosingBody &Where) const {
@@ -939,7 +1002,8 @@ private:
                                     /*CountUnknownCode=*/false))
           In.push_back(I);
       }
-      if (isGuarded(Forward, Flow, 0) || feedsGradients(Forward, Flow))
+      if (isGuarded(Forward, Flow, 0) || feedsGradients(Forward, Flow) ||
+          onlyShapeQueries(Forward, Flow))
         continue;
       if (In.empty()) {
         if (!escapes(Forward, Flow))
@@ -990,13 +1054,52 @@ private:
         Forwards.push_back(Forward);
     if (Forwards.empty())
       return;
-    const scope::EnclosingBody &Where = Flow.Where;
     std::optional<FixItHint> Fix;
     if (!llvm::all_of(Forwards, [this](const Expr *Forward) {
           return coveredByFixedTemporary(Forward);
         }))
       Fix = regionFix(Flow, Src, Forwards);
-    const SourceLocation Loc = model::asForward(Forwards.front()).loc();
+    // One warning per statement: the first carries the fix for them all.
+    llvm::SmallPtrSet<const Stmt *, 8> Statements;
+    bool First = true;
+    for (const Expr *Forward : Forwards) {
+      if (!Statements.insert(topStatement(Forward)).second)
+        continue;
+      reportForward(Flow, Src, Forward, First ? Fix : std::nullopt, Kind, Site,
+                    AfterEval);
+      First = false;
+    }
+  }
+
+  /// The statement `E` is part of: its outermost enclosing expression or
+  /// declaration statement.
+  const Stmt *topStatement(const Stmt *E) const {
+    const Stmt *Top = E;
+    for (unsigned Depth = 0; Depth < 256; ++Depth) {
+      const DynTypedNodeList Up = Parents.of(*Top);
+      if (Up.empty())
+        break;
+      if (const auto *VD = Up[0].get<VarDecl>()) {
+        const DynTypedNodeList Decl = Parents.of(*VD);
+        const auto *DS = Decl.empty() ? nullptr : Decl[0].get<DeclStmt>();
+        if (!DS)
+          break;
+        Top = DS;
+        continue;
+      }
+      const auto *Parent = Up[0].get<Expr>();
+      if (!Parent)
+        break;
+      Top = Parent;
+    }
+    return Top;
+  }
+
+  void reportForward(BodyFlow &Flow, const Source &Src, const Expr *Forward,
+                     const std::optional<FixItHint> &Fix, GroupKind Kind,
+                     const CallExpr *Site, bool AfterEval) {
+    const scope::EnclosingBody &Where = Flow.Where;
+    const SourceLocation Loc = model::asForward(Forward).loc();
     {
       DiagnosticBuilder Diag =
           Kind == GroupKind::Unused

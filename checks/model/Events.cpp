@@ -193,7 +193,7 @@ bool hasInferenceName(const FunctionDecl *FD) {
     Words.push_back(Word);
   return llvm::any_of(Words, [](llvm::StringRef W) {
     return llvm::StringSwitch<bool>(W)
-        .Cases("predict", "infer", "inference", "evaluate", "eval", true)
+        .Cases("predict", "infer", "inference", "evaluate", true)
         .Cases("evaluation", "validate", "validation", "valid", "test", true)
         .Cases("sample", "sampling", "generate", "generation", "detect", true)
         .Default(false);

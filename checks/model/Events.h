@@ -54,7 +54,7 @@ bool isGradientSink(const Stmt *S);
 /// True when the name of `FD` says it evaluates, predicts or samples: one
 /// of its words (split at `_` and lower-to-upper case changes) is in the
 /// inference vocabulary (`predict`, `infer`, `inference`, `evaluate`,
-/// `eval`, `evaluation`, `validate`, `validation`, `valid`, `test`,
+/// `evaluation`, `validate`, `validation`, `valid`, `test`,
 /// `sample`, `sampling`, `generate`, `generation`, `detect`).
 bool hasInferenceName(const FunctionDecl *FD);
 

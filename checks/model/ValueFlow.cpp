@@ -7,6 +7,7 @@
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 namespace clang::tidy::torch::model {
 
@@ -38,12 +39,10 @@ template <typename Fn> bool anyNode(const Stmt *S, Fn &&Visit) {
   if (Visit(S))
     return true;
   if (const auto *Lambda = dyn_cast<LambdaExpr>(S))
-    return llvm::any_of(Lambda->capture_inits(), [&](const Expr *Init) {
-      return anyNode(Init, Visit);
-    });
-  return llvm::any_of(S->children(), [&](const Stmt *Child) {
-    return anyNode(Child, Visit);
-  });
+    return llvm::any_of(Lambda->capture_inits(),
+                        [&](const Expr *Init) { return anyNode(Init, Visit); });
+  return llvm::any_of(S->children(),
+                      [&](const Stmt *Child) { return anyNode(Child, Visit); });
 }
 
 /// `std::tie(a, b)`, `std::forward_as_tuple(a, std::tie(b, c))`: the
@@ -326,6 +325,28 @@ std::vector<const Stmt *> ValueFlow::uses(const Expr *Source) const {
   Result.reserve(Using.size());
   for (unsigned I : Using)
     Result.push_back(Elements[I].S);
+  return Result;
+}
+
+std::vector<const Expr *> ValueFlow::mentions(const Expr *Source) const {
+  llvm::BitVector Tainted;
+  taint(Source, Tainted, nullptr);
+  llvm::SmallPtrSet<const Expr *, 16> Seen;
+  std::vector<const Expr *> Result{Source};
+  Seen.insert(Source);
+  for (const Element &E : Elements)
+    anyNode(E.S, [&](const Stmt *Node) {
+      const Decl *Var = namedVariable(Node);
+      auto It = Var ? DefinitionsOf.find(Var) : DefinitionsOf.end();
+      if (It == DefinitionsOf.end())
+        return false;
+      llvm::BitVector Live = It->second;
+      Live &= E.In;
+      Live &= Tainted;
+      if (Live.any() && Seen.insert(cast<Expr>(Node)).second)
+        Result.push_back(cast<Expr>(Node));
+      return false;
+    });
   return Result;
 }
 

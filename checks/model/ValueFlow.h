@@ -45,6 +45,10 @@ public:
   /// themselves included.
   std::vector<const Stmt *> uses(const Expr *Source) const;
 
+  /// The expressions that name a value computed from `Source`: `Source`
+  /// itself and every variable reference that a tainted definition reaches.
+  std::vector<const Expr *> mentions(const Expr *Source) const;
+
 private:
   struct Definition {
     const Decl *Var;

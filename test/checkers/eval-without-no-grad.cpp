@@ -26,7 +26,8 @@ void evaluationLoop(Net Model) {
     // CHECK-MESSAGES: :[[@LINE-1]]:23: warning: forward pass after 'eval()' still records an autograd graph [torch-eval-without-no-grad]
     // CHECK-MESSAGES: :[[@LINE-4]]:10: note: module put in evaluation mode here
     record(Out);
-    auto Again = Model->forward(batch()); // one warning per region
+    auto Again = Model->forward(batch());
+    // CHECK-MESSAGES: :[[@LINE-1]]:25: warning: forward pass after 'eval()' still records an autograd graph
     record(Again);
   }
   Model->train();
@@ -45,6 +46,7 @@ torch::Tensor trainFalseCallOperator(Net &Model, torch::Tensor X) {
   // CHECK-MESSAGES: :[[@LINE-1]]:26: warning: forward pass after 'train(false)' still records an autograd graph
   // CHECK-MESSAGES: :[[@LINE-3]]:10: note: module put in evaluation mode here
   return Model(Hidden);
+  // CHECK-MESSAGES: :[[@LINE-1]]:10: warning: forward pass after 'train(false)' still records an autograd graph
   // CHECK-FIXES:torch::Tensor trainFalseCallOperator(Net &Model, torch::Tensor X) {
   // CHECK-FIXES-NEXT:  Model->train(false);
   // CHECK-FIXES-NEXT:  torch::NoGradGuard no_grad;
@@ -453,7 +455,7 @@ void modeRestoredBeforeTraining(Net Model, torch::optim::SGD &Opt) {
   }
 }
 
-void inferenceWithoutEval(Net Model) {
+void forwardWithoutEval(Net Model) {
   record(Model(batch())); // no warning: not an evaluation region
 }
 
