@@ -120,17 +120,18 @@ void DiscardedTensorResultCheck::diagnose(const CallExpr *Call,
   // variable, parameter or field that can be assigned and whose replacement
   // changes nothing else.
   const Expr *Target = operand(Call);
-  const auto *Ref =
-      Target ? dyn_cast<DeclRefExpr>(Target->IgnoreImplicit()->IgnoreParens())
-             : nullptr;
-  const auto *Member =
-      Target ? dyn_cast<MemberExpr>(Target->IgnoreImplicit()->IgnoreParens())
-             : nullptr;
-  const ValueDecl *D = Ref      ? Ref->getDecl()
-                       : Member ? Member->getMemberDecl()
-                                : nullptr;
+  if (Target)
+    Target = Target->IgnoreUnlessSpelledInSource()
+                 ->IgnoreParens()
+                 ->IgnoreUnlessSpelledInSource();
+  const auto *Member = dyn_cast_or_null<MemberExpr>(Target);
+  const ValueDecl *D = nullptr;
+  if (const auto *Ref = dyn_cast_or_null<DeclRefExpr>(Target))
+    D = Ref->getDecl();
+  else if (Member)
+    D = Member->getMemberDecl();
   const bool Named =
-      D && (isa<VarDecl, FieldDecl>(D)) && api::isTensorType(Target->getType());
+      D && isa<VarDecl, FieldDecl>(D) && api::isTensorType(Target->getType());
   const bool Assignable =
       Named && !Target->getType().isConstQualified() && !isModuleParameter(D);
   const SourceLocation Begin = Call->getBeginLoc();
@@ -149,7 +150,8 @@ void DiscardedTensorResultCheck::diagnose(const CallExpr *Call,
         Diag << FixItHint::CreateInsertion(Begin, (Text + " = ").str());
     }
   }
-  if (!CanFix && Named && InPlace)
+  // Assigning would not reach the tensor meant: point at the in-place way.
+  if (Named && !Assignable && InPlace)
     diag(Loc, "use %0 to modify the tensor in place", DiagnosticIDs::Note)
         << InPlace;
 }

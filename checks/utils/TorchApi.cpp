@@ -607,18 +607,32 @@ bool isPureTensorOperation(const FunctionDecl *FD) {
   });
 }
 
+/// True when `RD` has an `inplace` setting, as the options of
+/// `torch::nn::functional` do.
+static bool hasInPlaceSetting(const CXXRecordDecl *RD) {
+  RD = RD ? RD->getDefinition() : nullptr;
+  return RD && llvm::any_of(RD->methods(), [](const CXXMethodDecl *MD) {
+           return MD->getIdentifier() && MD->getName() == "inplace";
+         });
+}
+
 bool passesInPlaceOption(const CallExpr *Call) {
-  return llvm::any_of(Call->arguments(), [](const Expr *Arg) {
+  const FunctionDecl *FD = Call->getDirectCallee();
+  const unsigned N = FD ? std::min(FD->getNumParams(), Call->getNumArgs()) : 0;
+  for (unsigned I = 0; I < N; ++I) {
+    const Expr *Arg = Call->getArg(I);
     if (isa<CXXDefaultArgExpr>(Arg))
-      return false;
-    const auto *RD = Arg->getType().getNonReferenceType()->getAsCXXRecordDecl();
-    if (!RD || !RD->hasDefinition())
-      return false;
-    return llvm::any_of(
-        RD->getDefinition()->methods(), [](const CXXMethodDecl *MD) {
-          return MD->getIdentifier() && MD->getName() == "inplace";
-        });
-  });
+      continue;
+    if (hasInPlaceSetting(
+            Arg->getType().getNonReferenceType()->getAsCXXRecordDecl()))
+      return true;
+    // `torch::nn::functional::detail::relu(input, /*inplace=*/true)`.
+    const IdentifierInfo *Name = FD->getParamDecl(I)->getIdentifier();
+    if (Name && Name->getName() == "inplace" &&
+        constantScalarBool(Arg, FD->getASTContext()).value_or(true))
+      return true;
+  }
+  return false;
 }
 
 const FunctionDecl *inPlaceVariant(const FunctionDecl *FD) {
