@@ -130,6 +130,13 @@ void inPlace(torch::Tensor X, torch::Tensor Y) {
 void modules(Net Model, torch::Device Device) {
   Model->to(Device); // no warning: modules change in place
   Model(batch());    // no warning: a forward pass (running statistics)
+  Model->forward(batch()); // no warning: a module method
+}
+
+void references(torch::Tensor X) {
+  X.set_requires_grad(true); // no warning: returns a reference to 'X'
+  X.grad().zero_();          // no warning: in place
+  X.mutable_grad();          // no warning: returns a reference
 }
 
 void used(torch::Tensor X, torch::Device Device, std::vector<torch::Tensor> &V) {
