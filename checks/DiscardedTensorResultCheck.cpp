@@ -90,6 +90,48 @@ bool isModuleParameter(const ValueDecl *D) {
   return VD && VD->isCXXForRangeDecl();
 }
 
+/// The last identifier of the spelled text `Text` of a qualifier (`F` in
+/// `F::`, `functional` in `torch::nn::functional::`).
+StringRef lastComponent(StringRef Text) {
+  Text = Text.rtrim(": \t\n");
+  const size_t At = Text.rfind("::");
+  return (At == StringRef::npos ? Text : Text.drop_front(At + 2)).trim();
+}
+
+/// False for a callee that error recovery put in place of what was written:
+/// after an error, Clang's typo correction turns `matplot::scatter(...)` into
+/// a call of `at::scatter`.
+bool isSpelledAsDeclared(const CallExpr *Call, const ASTContext &Context) {
+  if (!Context.getDiagnostics().hasErrorOccurred())
+    return true;
+  const SourceManager &SM = Context.getSourceManager();
+  const LangOptions &LO = Context.getLangOpts();
+  const FunctionDecl *FD = Call->getDirectCallee();
+  const auto Spelled = [&](SourceRange R) {
+    return Lexer::getSourceText(CharSourceRange::getTokenRange(R), SM, LO);
+  };
+  if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call)) {
+    const auto *ME = dyn_cast<MemberExpr>(Member->getCallee()->IgnoreParens());
+    return ME && (!FD->getIdentifier() ||
+                  Spelled(ME->getMemberLoc()) == FD->getName());
+  }
+  if (isa<CXXOperatorCallExpr>(Call))
+    return true;
+  const auto *Ref = dyn_cast<DeclRefExpr>(Call->getCallee()->IgnoreImplicit());
+  if (!Ref || !FD->getIdentifier() ||
+      Spelled(Ref->getLocation()) != FD->getName())
+    return false;
+  const NestedNameSpecifierLoc Qualifier = Ref->getQualifierLoc();
+  if (!Qualifier)
+    return true;
+  const NestedNameSpecifier *NNS = Qualifier.getNestedNameSpecifier();
+  const NamedDecl *Named = NNS->getAsNamespace();
+  if (!Named)
+    Named = NNS->getAsNamespaceAlias();
+  return Named && Named->getIdentifier() &&
+         lastComponent(Spelled(Qualifier.getSourceRange())) == Named->getName();
+}
+
 } // namespace
 
 void DiscardedTensorResultCheck::registerMatchers(MatchFinder *Finder) {
@@ -112,6 +154,8 @@ void DiscardedTensorResultCheck::diagnose(const CallExpr *Call,
   // Code a macro writes is the macro's business.
   if (SM.isMacroBodyExpansion(Call->getBeginLoc()) ||
       SM.isMacroBodyExpansion(Loc))
+    return;
+  if (!isSpelledAsDeclared(Call, Context))
     return;
   const FunctionDecl *Callee = Call->getDirectCallee();
   const FunctionDecl *InPlace = api::inPlaceVariant(Callee);
