@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Registers every torch- check with clang-tidy.
 
+#include "DiscardedTensorResultCheck.h"
 #include "EvalWithoutNoGradCheck.h"
 #include "FrozenParamInOptimizerCheck.h"
 #include "MissingZeroGradCheck.h"
@@ -14,6 +15,8 @@ class TorchTidyModule : public ClangTidyModule {
 public:
   void addCheckFactories(ClangTidyCheckFactories &Factories) override {
     // Keep sorted.
+    Factories.registerCheck<DiscardedTensorResultCheck>(
+        "torch-discarded-tensor-result");
     Factories.registerCheck<EvalWithoutNoGradCheck>(
         "torch-eval-without-no-grad");
     Factories.registerCheck<FrozenParamInOptimizerCheck>(

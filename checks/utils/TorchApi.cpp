@@ -560,4 +560,98 @@ bool isAutogradGradCall(const Stmt *S) {
   return FD && FD->getQualifiedNameAsString() == "torch::autograd::grad";
 }
 
+// --- Operations without side effects (torch-discarded-tensor-result) -------
+
+/// The outermost namespace `D` is declared in, or null.
+static const NamespaceDecl *outermostNamespace(const Decl *D) {
+  const NamespaceDecl *Outer = nullptr;
+  for (const DeclContext *DC = D->getDeclContext(); DC; DC = DC->getParent())
+    if (const auto *NS = dyn_cast<NamespaceDecl>(DC))
+      Outer = NS;
+  return Outer;
+}
+
+static bool isTensorClass(const CXXRecordDecl *RD) {
+  RD = RD ? RD->getCanonicalDecl() : nullptr;
+  return RD && (hasQualifiedName(RD, "::at::Tensor") ||
+                hasQualifiedName(RD, "::at::TensorBase"));
+}
+
+bool isPureTensorOperation(const FunctionDecl *FD) {
+  if (!FD)
+    return false;
+  const QualType Result = FD->getReturnType();
+  if (Result->isReferenceType() || !isTensorType(Result))
+    return false;
+  if (FD->getIdentifier()) {
+    const StringRef Name = FD->getName();
+    if (Name.ends_with("_") ||
+        llvm::is_contained({"batch_norm", "instance_norm", "_copy_from",
+                            "_copy_from_and_resize"},
+                           Name))
+      return false;
+  } else if (!FD->isOverloadedOperator()) {
+    return false;
+  }
+  if (const auto *MD = dyn_cast<CXXMethodDecl>(FD))
+    return !MD->isStatic() && isTensorClass(MD->getParent());
+  if (!FD->getDeclContext()->getRedeclContext()->isNamespace())
+    return false;
+  const NamespaceDecl *NS = outermostNamespace(FD);
+  if (!NS || !NS->getIdentifier() ||
+      (NS->getName() != "at" && NS->getName() != "torch"))
+    return false;
+  return llvm::none_of(FD->parameters(), [](const ParmVarDecl *P) {
+    const QualType T = P->getType();
+    return T->isReferenceType() && !T.getNonReferenceType().isConstQualified();
+  });
+}
+
+/// True when `RD` has an `inplace` setting, as the options of
+/// `torch::nn::functional` do.
+static bool hasInPlaceSetting(const CXXRecordDecl *RD) {
+  RD = RD ? RD->getDefinition() : nullptr;
+  return RD && llvm::any_of(RD->methods(), [](const CXXMethodDecl *MD) {
+           return MD->getIdentifier() && MD->getName() == "inplace";
+         });
+}
+
+bool passesInPlaceOption(const CallExpr *Call) {
+  const FunctionDecl *FD = Call->getDirectCallee();
+  const unsigned N = FD ? std::min(FD->getNumParams(), Call->getNumArgs()) : 0;
+  for (unsigned I = 0; I < N; ++I) {
+    const Expr *Arg = Call->getArg(I);
+    if (isa<CXXDefaultArgExpr>(Arg))
+      continue;
+    if (hasInPlaceSetting(
+            Arg->getType().getNonReferenceType()->getAsCXXRecordDecl()))
+      return true;
+    // `torch::nn::functional::detail::relu(input, /*inplace=*/true)`.
+    const IdentifierInfo *Name = FD->getParamDecl(I)->getIdentifier();
+    if (Name && Name->getName() == "inplace" &&
+        constantScalarBool(Arg, FD->getASTContext()).value_or(true))
+      return true;
+  }
+  return false;
+}
+
+const FunctionDecl *inPlaceVariant(const FunctionDecl *FD) {
+  if (!FD || !FD->getIdentifier())
+    return nullptr;
+  const std::string Name = (FD->getName() + "_").str();
+  ASTContext &Context = FD->getASTContext();
+  const DeclarationName Variant(&Context.Idents.get(Name));
+  const auto Find = [&](const DeclContext *DC) -> const FunctionDecl * {
+    for (const NamedDecl *ND : DC->lookup(Variant))
+      if (const auto *F = dyn_cast<FunctionDecl>(ND->getUnderlyingDecl()))
+        return F;
+    return nullptr;
+  };
+  if (const auto *MD = dyn_cast<CXXMethodDecl>(FD)) {
+    const CXXRecordDecl *RD = MD->getParent()->getDefinition();
+    return RD ? Find(RD) : nullptr;
+  }
+  return Find(FD->getDeclContext()->getRedeclContext());
+}
+
 } // namespace clang::tidy::torch::api

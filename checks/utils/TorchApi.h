@@ -177,6 +177,27 @@ const CXXMemberCallExpr *asTrainModeCall(const Stmt *S,
 /// True for `torch::autograd::grad(...)`.
 bool isAutogradGradCall(const Stmt *S);
 
+// --- Operations without side effects (torch-discarded-tensor-result) -------
+
+/// True when `FD` returns a new tensor and modifies none of its operands, read
+/// from its declaration: a non-static method of `at::Tensor`/`at::TensorBase`
+/// (overloaded operators included) or a function in namespace `at` or `torch`
+/// (nested ones too, such as `torch::nn::functional`) that returns `at::Tensor`
+/// by value (in-place operations return `Tensor &`), whose name does not end
+/// in `_`, and, for a function, that takes no non-const reference (`out=`
+/// variants take `Tensor &out`). Left out because they update tensors they are
+/// given: `batch_norm` and `instance_norm` (running statistics in training)
+/// and `_copy_from`/`_copy_from_and_resize`.
+bool isPureTensorOperation(const FunctionDecl *FD);
+/// True when `Call` passes an options object that has an `inplace` setting
+/// (`torch::nn::functional::ReLUFuncOptions().inplace(true)`): the call may
+/// then modify its input.
+bool passesInPlaceOption(const CallExpr *Call);
+/// The in-place variant of a tensor operation (`clamp_` for `clamp`): a
+/// method of the same class or a function of the same namespace named with a
+/// trailing `_`; null when there is none.
+const FunctionDecl *inPlaceVariant(const FunctionDecl *FD);
+
 } // namespace clang::tidy::torch::api
 
 #endif // TORCH_TIDY_CHECKS_UTILS_TORCHAPI_H

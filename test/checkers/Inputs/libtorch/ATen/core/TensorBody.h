@@ -1,5 +1,6 @@
 // Mock of ATen/core/TensorBase.h and TensorBody.h: at::TensorBase, at::Tensor.
 #pragma once
+#include <c10/core/ScalarType.h>
 #include <c10/util/Optional.h>
 #include <cstdint>
 #include <vector>
@@ -49,6 +50,23 @@ public:
   Tensor view(std::vector<int64_t> size) const;
   template <typename T> T item() const;
   Tensor operator[](int64_t index) const;
+
+  // Operations that return a new tensor, and their in-place variants.
+  Tensor to(at::TensorOptions options = {}, bool non_blocking = false,
+            bool copy = false) const;
+  Tensor to(at::ScalarType dtype, bool non_blocking = false,
+            bool copy = false) const;
+  Tensor clamp(const c10::optional<at::Scalar> &min,
+               const c10::optional<at::Scalar> &max = c10::nullopt) const;
+  Tensor &clamp_(const c10::optional<at::Scalar> &min,
+                 const c10::optional<at::Scalar> &max = c10::nullopt) const;
+  Tensor contiguous() const;
+  Tensor squeeze() const;
+  Tensor &squeeze_() const;
+  Tensor add(const Tensor &other, double alpha = 1) const;
+  Tensor relu() const;
+  Tensor &relu_() const;
+  void print() const;
 };
 
 Tensor operator+(const Tensor &, const Tensor &);
@@ -64,5 +82,16 @@ Tensor ones(std::vector<int64_t> size);
 Tensor mse_loss(const Tensor &self, const Tensor &target);
 Tensor cross_entropy_loss(const Tensor &self, const Tensor &target);
 Tensor relu(const Tensor &self);
+Tensor &relu_(Tensor &self);
+Tensor add(const Tensor &self, const Tensor &other, double alpha = 1);
+Tensor &add_out(Tensor &out, const Tensor &self, const Tensor &other,
+                double alpha = 1);
+Tensor clamp(const Tensor &self, const c10::optional<Scalar> &min,
+             const c10::optional<Scalar> &max = c10::nullopt);
+Tensor batch_norm(const Tensor &input, const c10::optional<Tensor> &weight,
+                  const c10::optional<Tensor> &bias,
+                  const c10::optional<Tensor> &running_mean,
+                  const c10::optional<Tensor> &running_var, bool training,
+                  double momentum, double eps, bool cudnn_enabled);
 Tensor cat(std::vector<Tensor> tensors, int64_t dim = 0);
 } // namespace at

@@ -18,6 +18,7 @@ public:
   OrderedDict<std::string, Tensor> named_parameters(bool recurse = true) const;
   virtual void train(bool on = true);
   void eval();
+  virtual void to(torch::Device device, bool non_blocking = false);
   virtual bool is_training() const noexcept;
 #if TORCH_VERSION_MAJOR >= 2
   virtual void zero_grad(bool set_to_none = true);
