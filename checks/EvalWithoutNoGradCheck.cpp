@@ -1095,28 +1095,31 @@ private:
     return Top;
   }
 
+  DiagnosticBuilder warnForward(SourceLocation Loc, GroupKind Kind,
+                                const Source &Src, const FunctionDecl *FD) {
+    if (Kind == GroupKind::Unused)
+      return Check.diag(Loc, "forward pass whose result reaches no "
+                             "'backward()' still records an autograd graph");
+    if (Kind == GroupKind::Helper)
+      return Check.diag(Loc,
+                        "forward pass in %0 still records an autograd graph")
+             << FD;
+    if (Src.Call)
+      return Check.diag(Loc, "forward pass after %select{'eval()'|"
+                             "'train(false)'}0 still records an autograd graph")
+             << Src.TrainFalse;
+    return Check.diag(Loc, "forward pass in evaluation function %0 still "
+                           "records an autograd graph")
+           << FD;
+  }
+
   void reportForward(BodyFlow &Flow, const Source &Src, const Expr *Forward,
                      const std::optional<FixItHint> &Fix, GroupKind Kind,
                      const CallExpr *Site, bool AfterEval) {
     const scope::EnclosingBody &Where = Flow.Where;
     const SourceLocation Loc = model::asForward(Forward).loc();
     {
-      DiagnosticBuilder Diag =
-          Kind == GroupKind::Unused
-              ? Check.diag(Loc, "forward pass whose result reaches no "
-                                "'backward()' still records an autograd "
-                                "graph")
-          : Kind == GroupKind::Helper
-              ? Check.diag(Loc, "forward pass in %0 still records an "
-                                "autograd graph")
-                    << Where.Function
-          : Src.Call ? Check.diag(Loc, "forward pass after %select{'eval()'|"
-                                       "'train(false)'}0 still records an "
-                                       "autograd graph")
-                           << Src.TrainFalse
-                     : Check.diag(Loc, "forward pass in evaluation function %0 "
-                                       "still records an autograd graph")
-                           << Where.Function;
+      DiagnosticBuilder Diag = warnForward(Loc, Kind, Src, Where.Function);
       if (Fix)
         Diag << *Fix;
     }
