@@ -83,15 +83,6 @@ MethodCall resolved(const CXXMemberCallExpr *Call) {
   return Result;
 }
 
-std::optional<bool> constantBool(const Expr *E, const ASTContext &Context) {
-  bool Value = false;
-  if (!E || E->isValueDependent() || E->isTypeDependent() ||
-      !E->getType()->isScalarType() ||
-      !E->EvaluateAsBooleanCondition(Value, Context))
-    return std::nullopt;
-  return Value;
-}
-
 } // namespace
 
 SourceLocation MethodCall::loc() const {
@@ -147,7 +138,8 @@ MethodCall asEvalMode(const Stmt *S, const ASTContext &Context) {
   if (Named && Named.Name == "eval" && Named.Args.empty())
     return Named;
   if (Named && Named.Name == "train" && Named.Args.size() == 1) {
-    const std::optional<bool> On = constantBool(Named.Args[0], Context);
+    const std::optional<bool> On =
+        api::constantScalarBool(Named.Args[0], Context);
     if (On && !*On)
       return Named;
   }

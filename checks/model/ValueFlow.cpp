@@ -217,6 +217,15 @@ void ValueFlow::solve() {
       State.set(D);
     }
   };
+  // The definitions that reach the entry of `Block`.
+  const auto Entry = [&](const CFGBlock *Block) {
+    llvm::BitVector State(N);
+    for (const CFGBlock::AdjacentBlock &Pred : Block->preds())
+      if (const CFGBlock *P = Pred.getReachableBlock())
+        if (auto It = Out.find(P); It != Out.end())
+          State |= It->second;
+    return State;
+  };
   llvm::SmallVector<const CFGBlock *, 32> Worklist;
   for (const CFGBlock *Block : G)
     if (Block)
@@ -224,11 +233,7 @@ void ValueFlow::solve() {
   llvm::DenseSet<const CFGBlock *> Visited;
   while (!Worklist.empty()) {
     const CFGBlock *Block = Worklist.pop_back_val();
-    llvm::BitVector State(N);
-    for (const CFGBlock::AdjacentBlock &Pred : Block->preds())
-      if (const CFGBlock *P = Pred.getReachableBlock())
-        if (auto It = Out.find(P); It != Out.end())
-          State |= It->second;
+    llvm::BitVector State = Entry(Block);
     const auto [First, Count] = Span.lookup(Block);
     for (unsigned I = First; I < First + Count; ++I)
       Transfer(I, State);
@@ -244,11 +249,7 @@ void ValueFlow::solve() {
   for (const CFGBlock *Block : G) {
     if (!Block)
       continue;
-    llvm::BitVector State(N);
-    for (const CFGBlock::AdjacentBlock &Pred : Block->preds())
-      if (const CFGBlock *P = Pred.getReachableBlock())
-        if (auto It = Out.find(P); It != Out.end())
-          State |= It->second;
+    llvm::BitVector State = Entry(Block);
     const auto [First, Count] = Span.lookup(Block);
     for (unsigned I = First; I < First + Count; ++I) {
       Elements[I].In = State;

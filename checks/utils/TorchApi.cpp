@@ -426,9 +426,8 @@ const CXXMemberCallExpr *asOrderedDictCall(const Stmt *S,
 
 static constexpr llvm::StringLiteral JitModuleName = "::torch::jit::Module";
 
-/// The boolean value of a constant expression, if it is one.
-static std::optional<bool> constantScalarBool(const Expr *E,
-                                              const ASTContext &Context) {
+std::optional<bool> constantScalarBool(const Expr *E,
+                                       const ASTContext &Context) {
   bool Value = false;
   if (!E || E->isValueDependent() || E->isTypeDependent() ||
       !E->getType()->isScalarType() ||

@@ -7,6 +7,7 @@
 #include "AstWalk.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/ASTMatchers/ASTMatchers.h"
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -176,6 +177,9 @@ const CXXMemberCallExpr *asTrainModeCall(const Stmt *S,
                                          const ASTContext &Context);
 /// True for `torch::autograd::grad(...)`.
 bool isAutogradGradCall(const Stmt *S);
+/// The value of a constant scalar expression as a boolean, if it is one.
+std::optional<bool> constantScalarBool(const Expr *E,
+                                       const ASTContext &Context);
 
 // --- Operations without side effects (torch-discarded-tensor-result) -------
 
