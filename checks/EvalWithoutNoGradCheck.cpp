@@ -3,6 +3,7 @@
 
 #include "EvalWithoutNoGradCheck.h"
 #include "model/Events.h"
+#include "model/FixIts.h"
 #include "model/Summaries.h"
 #include "model/ValueFlow.h"
 #include "utils/FlowGraph.h"
@@ -14,7 +15,6 @@
 #include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringSet.h"
-#include <cstring>
 #include <functional>
 
 using namespace clang::ast_matchers;
@@ -737,23 +737,14 @@ private:
             /*SkipTrailingWhitespaceAndNewLine=*/false);
         if (AfterSemi.isValid() && !AfterSemi.isMacroID() &&
             !isJumpedOver(Scope, Range) &&
-            keepsMeaningUnderGuard(Range, Allowed) && NotReEnabled(AfterSemi)) {
-          const std::string Decl =
-              Check.GuardTypeToInsert + " " +
-              chooseName(Flow.Where, Scope->getSourceRange(), AfterSemi, Base) +
-              ";";
-          const char *Rest = SM.getCharacterData(AfterSemi);
-          const StringRef Line(Rest, std::strcspn(Rest, "\r\n"));
-          const StringRef Trimmed = Line.trim();
-          if (Trimmed.empty() || Trimmed.starts_with("//"))
-            return FixItHint::CreateInsertion(
-                AfterSemi.getLocWithOffset(static_cast<int>(Line.size())),
-                "\n" +
-                    Lexer::getIndentationForLine(EvalStmt->getBeginLoc(), SM)
-                        .str() +
-                    Decl);
-          return FixItHint::CreateInsertion(AfterSemi, " " + Decl);
-        }
+            keepsMeaningUnderGuard(Range, Allowed) && NotReEnabled(AfterSemi))
+          return fixit::insertAfter(
+              EvalStmt,
+              {Check.GuardTypeToInsert + " " +
+               chooseName(Flow.Where, Scope->getSourceRange(), AfterSemi,
+                          Base) +
+               ";"},
+              SM, LangOpts);
       }
     }
 
@@ -778,12 +769,11 @@ private:
       if (At.isMacroID() || isJumpedOver(Scope, Range) ||
           !keepsMeaningUnderGuard(Range, Allowed) || !NotReEnabled(At))
         return std::nullopt;
-      const std::string Indent = Lexer::getIndentationForLine(At, SM).str();
-      const bool OwnLine = Indent.size() + 1 == SM.getSpellingColumnNumber(At);
-      return FixItHint::CreateInsertion(
-          At, Check.GuardTypeToInsert + " " +
-                  chooseName(Flow.Where, Scope->getSourceRange(), At, Base) +
-                  ";" + (OwnLine ? "\n" + Indent : std::string(" ")));
+      return fixit::insertBefore(
+          At,
+          {Check.GuardTypeToInsert + " " +
+           chooseName(Flow.Where, Scope->getSourceRange(), At, Base) + ";"},
+          SM);
     }
     return std::nullopt;
   }
