@@ -5,6 +5,7 @@
 #include "ValueFlow.h"
 #include "utils/TorchApi.h"
 #include "clang/AST/DeclCXX.h"
+#include "clang/AST/DeclTemplate.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "llvm/ADT/SmallPtrSet.h"
@@ -63,6 +64,38 @@ void tiedArguments(const Expr *E, llvm::SmallVectorImpl<const Expr *> &Args) {
     if (Args.size() == Before)
       Args.push_back(Arg);
   }
+}
+
+/// False when a value of type `T` cannot hold an autograd graph: numbers,
+/// strings, and pointers to, arrays of and standard containers of them. A
+/// value computed from a forward pass's result but of such a type (`l =
+/// loss.item<float>()`, `labels.push_back(y.argmax().item<int>())`) carries
+/// nothing of its graph, so the flow stops there.
+bool mayHoldGraph(QualType T, unsigned Depth = 0) {
+  if (T.isNull() || Depth > 8)
+    return true;
+  T = T.getNonReferenceType().getCanonicalType();
+  if (T->isDependentType())
+    return true;
+  if (T->isArithmeticType() || T->isEnumeralType() || T->isNullPtrType())
+    return false;
+  if (const auto *Pointer = T->getAs<PointerType>())
+    return mayHoldGraph(Pointer->getPointeeType(), Depth + 1);
+  if (const auto *Array = dyn_cast<ArrayType>(T.getTypePtr()))
+    return mayHoldGraph(Array->getElementType(), Depth + 1);
+  const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(
+      T->getAsCXXRecordDecl());
+  if (!Spec || !Spec->isInStdNamespace())
+    return true;
+  if (Spec->getName() == "basic_string" ||
+      Spec->getName() == "basic_string_view")
+    return false;
+  return llvm::any_of(Spec->getTemplateArgs().asArray(),
+                      [Depth](const TemplateArgument &Arg) {
+                        return Arg.getKind() == TemplateArgument::Type
+                                   ? mayHoldGraph(Arg.getAsType(), Depth + 1)
+                                   : Arg.getKind() == TemplateArgument::Pack;
+                      });
 }
 
 } // namespace
@@ -288,7 +321,8 @@ void ValueFlow::taint(const Expr *Source, llvm::BitVector &Tainted,
         continue;
       const Definition &Def = Definitions[D];
       const auto It = ElementOf.find(Def.At);
-      if (It == ElementOf.end())
+      const auto *Var = dyn_cast<ValueDecl>(Def.Var);
+      if (It == ElementOf.end() || (Var && !mayHoldGraph(Var->getType())))
         continue;
       const llvm::BitVector &In = Elements[It->second].In;
       bool Hit = mentionsTainted(Def.From, In, Tainted, Source);

@@ -27,7 +27,9 @@ namespace clang::tidy::torch::model {
 /// keeps the earlier definitions too. Variables are declarations (fields of
 /// `this` included); a value stored through a pointer, a reference parameter
 /// or an element of something else is not followed beyond the expression
-/// that stores it. Flow-sensitive, not path-sensitive.
+/// that stores it, and neither is a value stored in a variable that cannot
+/// hold a graph (a number, a string, a container of them: `l =
+/// loss.item<float>()`). Flow-sensitive, not path-sensitive.
 class ValueFlow {
 public:
   using StmtPredicate = llvm::function_ref<bool(const Stmt *)>;

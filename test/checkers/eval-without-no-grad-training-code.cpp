@@ -7,6 +7,9 @@
 
 #include <torch/torch.h>
 
+#include <string>
+#include <vector>
+
 struct NetImpl : torch::nn::Module {
   torch::Tensor forward(torch::Tensor X) { return X; }
 };
@@ -72,6 +75,27 @@ void Predict(Net Model, torch::Tensor Image) {
   torch::Tensor Scores = Model->forward(Image);
   // CHECK-MESSAGES: :[[@LINE-1]]:33: warning: forward pass in evaluation function 'Predict' still records an autograd graph
   show(Scores.sum().item<float>());
+}
+
+// Generation: the forward results leave the function only as numbers, in a
+// string built from them; the recurrent state stays in the function.
+std::string sample_text(Net Model, int Steps) {
+  std::vector<long> Tokens{0};
+  torch::Tensor State = torch::zeros({1});
+  for (int I = 0; I < Steps; ++I) {
+    torch::Tensor Y = Model->forward(State);
+    // CHECK-MESSAGES: :[[@LINE-1]]:30: warning: forward pass in evaluation function 'sample_text' still records an autograd graph
+    // CHECK-MESSAGES: :[[@LINE-6]]:13: note: 'sample_text' is an evaluation function by its name
+    // CHECK-FIXES:  for (int I = 0; I < Steps; ++I) {
+    // CHECK-FIXES-NEXT:    torch::NoGradGuard no_grad;
+    // CHECK-FIXES-NEXT:    torch::Tensor Y = Model->forward(State);
+    State = Y;
+    Tokens.push_back(Y.sum().item<long>());
+  }
+  std::string Text;
+  for (long T : Tokens)
+    Text += std::to_string(T);
+  return Text;
 }
 
 // Evaluation after the training loop, without eval() or a test function: the
@@ -170,6 +194,15 @@ void trainsThroughHelper(Net Model, torch::optim::SGD &Opt) {
 }
 
 // ---- Negatives: the correct idioms -----------------------------------------
+
+// A sampling helper that returns the tensors it computed: the caller may
+// train on them.
+std::vector<torch::Tensor> sample_batch(Net Model, int Steps) {
+  std::vector<torch::Tensor> Out;
+  for (int I = 0; I < Steps; ++I)
+    Out.push_back(Model->forward(batch())); // no warning: returned
+  return Out;
+}
 
 // A helper that returns its forward pass: the caller may train on it.
 torch::Tensor predictLogits(Net Model, torch::Tensor X) {
