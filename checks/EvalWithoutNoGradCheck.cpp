@@ -91,6 +91,32 @@ ModuleRef moduleRef(const Expr *E, const ASTContext &Context) {
   return Ref;
 }
 
+/// The function a call is attributed to: templates by their pattern.
+const FunctionDecl *canonicalTarget(const FunctionDecl *FD) {
+  if (const FunctionDecl *Pattern = FD->getTemplateInstantiationPattern())
+    FD = Pattern;
+  return FD->getCanonicalDecl();
+}
+
+/// The functions of the user's that `Call` may call: its callee, or in a
+/// template, the candidates of a call whose arguments are dependent
+/// (`embed(M, X)` with `Model &M`).
+llvm::SmallVector<const FunctionDecl *, 2> calleesOf(const CallExpr *Call) {
+  if (const FunctionDecl *FD = Call->getDirectCallee())
+    return {FD};
+  llvm::SmallVector<const FunctionDecl *, 2> Candidates;
+  if (const auto *Lookup = dyn_cast<UnresolvedLookupExpr>(
+          Call->getCallee()->IgnoreParenImpCasts()))
+    for (const NamedDecl *D : Lookup->decls()) {
+      D = D->getUnderlyingDecl();
+      if (const auto *Template = dyn_cast<FunctionTemplateDecl>(D))
+        Candidates.push_back(Template->getTemplatedDecl());
+      else if (const auto *FD = dyn_cast<FunctionDecl>(D))
+        Candidates.push_back(FD);
+    }
+  return Candidates;
+}
+
 /// True when `Outer` is `Inner` or a module that contains it.
 bool covers(const ModuleRef &Outer, const ModuleRef &Inner) {
   if (Outer.Known && Inner.Known)
@@ -130,6 +156,7 @@ public:
         SM(Context.getSourceManager()), LangOpts(Context.getLangOpts()) {}
 
   void run() {
+    findForwardingFunctions();
     for (const Stmt *Temporary : Check.TemporaryGuards)
       reportTemporary(Temporary);
     for (const auto &Entry : Check.Bodies)
@@ -233,6 +260,8 @@ private:
         Evals.push_back(Eval);
       else if (const model::MethodCall Forward = model::asForward(S))
         Flow.Forwards.push_back(Forward.E);
+      else if (ForwardingKnown && forwardingCallee(S))
+        Flow.Forwards.push_back(cast<Expr>(S));
     });
     const auto Before = [this](const Stmt *A, const Stmt *B) {
       return SM.isBeforeInTranslationUnit(A->getBeginLoc(), B->getBeginLoc());
@@ -298,6 +327,111 @@ private:
       if (Block && Done[Block->getBlockID()])
         Transfer(*Block, In(*Block), true);
     return Flow;
+  }
+
+  // --- Forwarding functions ----------------------------------------------
+
+  /// For a call of a function of the user's that returns the result of one
+  /// of its forward passes (`auto [out, code] = ae_forward(x);`), that
+  /// function; such a call is a forward pass where it is made.
+  const FunctionDecl *forwardingCallee(const Stmt *S) const {
+    const auto *Call = dyn_cast<CallExpr>(S);
+    if (!Call || model::asForward(S))
+      return nullptr;
+    for (const FunctionDecl *FD : calleesOf(Call))
+      if (const FunctionDecl *Target = canonicalTarget(FD);
+          Forwarding.contains(Target))
+        return Target;
+    return nullptr;
+  }
+
+  /// The module a forward pass runs, as written; null for `this`.
+  static const Expr *forwardObject(const Expr *Forward) {
+    if (const model::MethodCall Call = model::asForward(Forward))
+      return Call.Object;
+    if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Forward)) {
+      const Expr *Object = Member->getImplicitObjectArgument();
+      return isa<CXXThisExpr>(Object->IgnoreImpCasts()) ? nullptr : Object;
+    }
+    // A free function runs the module it is given.
+    for (const Expr *Arg : cast<CallExpr>(Forward)->arguments())
+      if (api::isModuleLike(Arg->getType()))
+        return Arg;
+    return nullptr;
+  }
+
+  /// Where a diagnostic about a forward pass points.
+  static SourceLocation forwardLoc(const Expr *Forward) {
+    if (const model::MethodCall Call = model::asForward(Forward))
+      return Call.loc();
+    return Forward->getExprLoc();
+  }
+
+  /// Finds the functions that return the result of an unguarded forward
+  /// pass, directly or through another such function: the least fixed
+  /// point, so the order of the functions in the file does not matter and
+  /// recursion ends. Their callers' bodies are analysed as well.
+  void findForwardingFunctions() {
+    llvm::SmallVector<scope::EnclosingBody, 16> Work;
+    for (const auto &Entry : Check.Bodies)
+      Work.push_back(Entry.second);
+    for (bool Changed = true; Changed;) {
+      Changed = false;
+      for (unsigned I = 0; I < Work.size(); ++I) {
+        const scope::EnclosingBody Where = Work[I];
+        if (Where.Lambda || !Where.Function ||
+            Forwarding.contains(canonicalTarget(Where.Function)) ||
+            !model::mayHoldGraph(Where.Function->getReturnType()) ||
+            Where.Function->getReturnType()->isVoidType())
+          continue;
+        const Expr *Returned = returnedForward(flowOf(Where));
+        if (!Returned)
+          continue;
+        const FunctionDecl *Target = canonicalTarget(Where.Function);
+        Forwarding[Target] = Returned;
+        Changed = true;
+        for (const CallExpr *Site : Check.CallSites.lookup(Target)) {
+          const scope::EnclosingBody Caller =
+              scope::enclosingBody(Site, Parents);
+          if (Caller.Body && Check.Bodies.insert({Caller.Body, Caller}).second)
+            Work.push_back(Caller);
+        }
+      }
+    }
+    ForwardingKnown = true;
+    // Bodies analysed before the set was known learn their forwarding calls.
+    for (auto &Entry : Flows) {
+      BodyFlow &Flow = *Entry.second;
+      if (!Flow.Graph)
+        continue;
+      Flow.Graph->forEachStmt([&](const Stmt *S) {
+        if (forwardingCallee(S))
+          Flow.Forwards.push_back(cast<Expr>(S));
+      });
+      llvm::sort(Flow.Forwards, [this](const Stmt *A, const Stmt *B) {
+        return SM.isBeforeInTranslationUnit(A->getBeginLoc(), B->getBeginLoc());
+      });
+    }
+  }
+
+  /// A forward pass of the body, or a call of a forwarding function, whose
+  /// unguarded result the body returns; null when there is none.
+  const Expr *returnedForward(BodyFlow &Flow) {
+    if (!Flow.Graph || !Flow.Values)
+      return nullptr;
+    const Expr *Found = nullptr;
+    Flow.Graph->forEachStmt([&](const Stmt *S) {
+      if (Found || !(model::asForward(S) || forwardingCallee(S)))
+        return;
+      const auto *E = cast<Expr>(S);
+      if (isGuarded(E, Flow, 0))
+        return;
+      const std::vector<const Stmt *> Uses = Flow.Values->uses(E);
+      if (llvm::any_of(Uses,
+                       [](const Stmt *Use) { return isa<ReturnStmt>(Use); }))
+        Found = E;
+    });
+    return Found;
   }
 
   // --- Guards --------------------------------------------------------------
@@ -487,6 +621,27 @@ private:
     return !FD->hasBody(Def) || Check.Summaries.of(FD).Trains;
   }
 
+  /// True when an argument of `Call` that can hold a graph (not a number,
+  /// not a string) is computed from `Forward`.
+  static bool passesGraph(const CallExpr *Call, const Expr *Forward,
+                          const BodyFlow &Flow) {
+    const std::vector<const Expr *> Mentions = Flow.Values->mentions(Forward);
+    const llvm::SmallPtrSet<const Expr *, 16> Named(Mentions.begin(),
+                                                    Mentions.end());
+    const auto Contains = [&Named](const Stmt *S, const auto &Self) -> bool {
+      if (!S)
+        return false;
+      if (const auto *E = dyn_cast<Expr>(S); E && Named.contains(E))
+        return true;
+      return llvm::any_of(S->children(), [&Self](const Stmt *Child) {
+        return Self(Child, Self);
+      });
+    };
+    return llvm::any_of(Call->arguments(), [&](const Expr *Arg) {
+      return model::mayHoldGraph(Arg->getType()) && Contains(Arg, Contains);
+    });
+  }
+
   /// True when a value computed from `Forward` leaves its body: it is
   /// returned (as more than a number), stored outside the body's locals,
   /// captured by a lambda, or handed to code whose use of it is not known.
@@ -518,10 +673,14 @@ private:
                !api::isModuleLike(
                    Member->getImplicitObjectArgument()->getType()))
         Target = Member->getImplicitObjectArgument();
+      // A method called on a temporary stores nothing anywhere.
+      if (Target && Target->IgnoreImplicit()->isPRValue())
+        Target = nullptr;
       if (Target && !model::isTupleBinding(Target) &&
           !isLocalValue(model::storedVariable(Target)))
         return true;
-      if (CountUnknownCode && handsToUnknownCode(Use))
+      if (CountUnknownCode && handsToUnknownCode(Use) &&
+          passesGraph(cast<CallExpr>(Use), Forward, Flow))
         return true;
     }
     return false;
@@ -979,8 +1138,7 @@ private:
       auto It = Flow.Before.find(Forward);
       if (It == Flow.Before.end() || Forward->getBeginLoc().isInvalid())
         continue;
-      const ModuleRef Module =
-          moduleRef(model::asForward(Forward).Object, Context);
+      const ModuleRef Module = moduleRef(forwardObject(Forward), Context);
       llvm::SmallVector<unsigned, 2> In;
       for (unsigned I = 0; I < Flow.Sources.size(); ++I) {
         const Source &Src = Flow.Sources[I];
@@ -1023,7 +1181,7 @@ private:
                  "call of %0 runs its forward passes with autograd "
                  "recording")
           << Where.Function;
-      Check.diag(model::asForward(Unused.front()).loc(),
+      Check.diag(forwardLoc(Unused.front()),
                  "forward pass in %0 that records a graph", DiagnosticIDs::Note)
           << Where.Function;
     }
@@ -1107,12 +1265,17 @@ private:
                      const std::optional<FixItHint> &Fix, GroupKind Kind,
                      const CallExpr *Site, bool AfterEval) {
     const scope::EnclosingBody &Where = Flow.Where;
-    const SourceLocation Loc = model::asForward(Forward).loc();
+    const SourceLocation Loc = forwardLoc(Forward);
     {
       DiagnosticBuilder Diag = warnForward(Loc, Kind, Src, Where.Function);
       if (Fix)
         Diag << *Fix;
     }
+    if (const FunctionDecl *Helper = forwardingCallee(Forward))
+      Check.diag(forwardLoc(Forwarding.lookup(Helper)),
+                 "%0 returns the result of this forward pass",
+                 DiagnosticIDs::Note)
+          << Helper;
     if (Kind == GroupKind::Helper)
       Check.diag(Site->getExprLoc(),
                  "%0 is called here %select{from training code|after "
@@ -1148,6 +1311,9 @@ private:
   llvm::DenseMap<const FunctionDecl *, bool> HelperNeedsGrad;
   llvm::DenseSet<const Stmt *> FixedTemporaries;
   llvm::DenseSet<const Expr *> Reported;
+  /// Functions that return the result of a forward pass, with that pass.
+  llvm::DenseMap<const FunctionDecl *, const Expr *> Forwarding;
+  bool ForwardingKnown = false;
 };
 
 EvalWithoutNoGradCheck::EvalWithoutNoGradCheck(StringRef Name,
@@ -1195,13 +1361,6 @@ void EvalWithoutNoGradCheck::registerMatchers(MatchFinder *Finder) {
   Finder->addMatcher(translationUnitDecl(), this);
 }
 
-/// The function a call is attributed to: templates by their pattern.
-static const FunctionDecl *canonicalTarget(const FunctionDecl *FD) {
-  if (const FunctionDecl *Pattern = FD->getTemplateInstantiationPattern())
-    FD = Pattern;
-  return FD->getCanonicalDecl();
-}
-
 void EvalWithoutNoGradCheck::check(const MatchFinder::MatchResult &Result) {
   ASTContext &Context = *Result.Context;
   Parents.attach(Context);
@@ -1246,11 +1405,11 @@ void EvalWithoutNoGradCheck::check(const MatchFinder::MatchResult &Result) {
       if (model::isGradientSink(Call))
         if (const FunctionDecl *Outer = outerFunction(Call))
           Check.LocalTrains.insert(canonicalTarget(Outer));
-      if (const FunctionDecl *FD = Call->getDirectCallee();
-          isUserFunction(FD)) {
-        Check.CallSites[canonicalTarget(FD)].push_back(Call);
-        Check.Summaries.addCall(outerFunction(Call), FD);
-      }
+      for (const FunctionDecl *FD : calleesOf(Call))
+        if (isUserFunction(FD)) {
+          Check.CallSites[canonicalTarget(FD)].push_back(Call);
+          Check.Summaries.addCall(outerFunction(Call), FD);
+        }
       return true;
     }
     bool VisitDeclRefExpr(DeclRefExpr *Ref) {

@@ -66,38 +66,6 @@ void tiedArguments(const Expr *E, llvm::SmallVectorImpl<const Expr *> &Args) {
   }
 }
 
-/// False when a value of type `T` cannot hold an autograd graph: numbers,
-/// strings, and pointers to, arrays of and standard containers of them. A
-/// value computed from a forward pass's result but of such a type (`l =
-/// loss.item<float>()`, `labels.push_back(y.argmax().item<int>())`) carries
-/// nothing of its graph, so the flow stops there.
-bool mayHoldGraph(QualType T, unsigned Depth = 0) {
-  if (T.isNull() || Depth > 8)
-    return true;
-  T = T.getNonReferenceType().getCanonicalType();
-  if (T->isDependentType())
-    return true;
-  if (T->isArithmeticType() || T->isEnumeralType() || T->isNullPtrType())
-    return false;
-  if (const auto *Pointer = T->getAs<PointerType>())
-    return mayHoldGraph(Pointer->getPointeeType(), Depth + 1);
-  if (const auto *Array = dyn_cast<ArrayType>(T.getTypePtr()))
-    return mayHoldGraph(Array->getElementType(), Depth + 1);
-  const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(
-      T->getAsCXXRecordDecl());
-  if (!Spec || !Spec->isInStdNamespace())
-    return true;
-  if (Spec->getName() == "basic_string" ||
-      Spec->getName() == "basic_string_view")
-    return false;
-  return llvm::any_of(Spec->getTemplateArgs().asArray(),
-                      [Depth](const TemplateArgument &Arg) {
-                        return Arg.getKind() == TemplateArgument::Type
-                                   ? mayHoldGraph(Arg.getAsType(), Depth + 1)
-                                   : Arg.getKind() == TemplateArgument::Pack;
-                      });
-}
-
 } // namespace
 
 bool isTupleBinding(const Expr *E) {
@@ -383,6 +351,33 @@ std::vector<const Expr *> ValueFlow::mentions(const Expr *Source) const {
       return false;
     });
   return Result;
+}
+
+bool mayHoldGraph(QualType T, unsigned Depth) {
+  if (T.isNull() || Depth > 8)
+    return true;
+  T = T.getNonReferenceType().getCanonicalType();
+  if (T->isDependentType())
+    return true;
+  if (T->isArithmeticType() || T->isEnumeralType() || T->isNullPtrType())
+    return false;
+  if (const auto *Pointer = T->getAs<PointerType>())
+    return mayHoldGraph(Pointer->getPointeeType(), Depth + 1);
+  if (const auto *Array = dyn_cast<ArrayType>(T.getTypePtr()))
+    return mayHoldGraph(Array->getElementType(), Depth + 1);
+  const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(
+      T->getAsCXXRecordDecl());
+  if (!Spec || !Spec->isInStdNamespace())
+    return true;
+  if (Spec->getName() == "basic_string" ||
+      Spec->getName() == "basic_string_view")
+    return false;
+  return llvm::any_of(Spec->getTemplateArgs().asArray(),
+                      [Depth](const TemplateArgument &Arg) {
+                        return Arg.getKind() == TemplateArgument::Type
+                                   ? mayHoldGraph(Arg.getAsType(), Depth + 1)
+                                   : Arg.getKind() == TemplateArgument::Pack;
+                      });
 }
 
 } // namespace clang::tidy::torch::model

@@ -95,6 +95,12 @@ const Decl *definedVariable(const Expr *E);
 const Decl *storedVariable(const Expr *E);
 /// True for `std::tie(...)` or `std::forward_as_tuple(...)` of variables.
 bool isTupleBinding(const Expr *E);
+/// False when a value of type `T` cannot hold an autograd graph: numbers,
+/// strings, and pointers to, arrays of and standard containers of them. A
+/// value computed from a forward pass's result but of such a type (`l =
+/// loss.item<float>()`, `labels.push_back(y.argmax().item<int>())`) carries
+/// nothing of its graph.
+bool mayHoldGraph(QualType T, unsigned Depth = 0);
 
 } // namespace clang::tidy::torch::model
 

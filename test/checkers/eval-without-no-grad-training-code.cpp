@@ -8,6 +8,7 @@
 #include <torch/torch.h>
 
 #include <string>
+#include <tuple>
 #include <vector>
 
 struct NetImpl : torch::nn::Module {
@@ -191,6 +192,53 @@ void usesTrainer(Net Model, torch::optim::SGD &Opt) {
 void trainsThroughHelper(Net Model, torch::optim::SGD &Opt) {
   lossOf(Model(batch())).backward();
   Opt.step();
+}
+
+// Helpers that return their forward passes' results are forward passes
+// where they are called: in the test block of a trainer, and after eval().
+torch::Tensor sumOf(const torch::Tensor &T) { return T.sum(); }
+
+struct Autoencoder {
+  Net Encoder, Decoder;
+  torch::optim::SGD *Opt;
+  std::tuple<torch::Tensor, torch::Tensor> encodeDecode(torch::Tensor X) {
+    torch::Tensor Code = Encoder->forward(X);
+    return std::make_tuple(Decoder->forward(Code), Code);
+  }
+  void fit(int Epochs) {
+    for (int E = 0; E < Epochs; ++E) {
+      for (int B = 0; B < 10; ++B) {
+        Opt->zero_grad();
+        auto [Out, Code] = encodeDecode(batch());
+        sumOf(Out).backward();
+        Opt->step();
+      }
+      auto [TestOut, TestCode] = encodeDecode(batch());
+      // CHECK-MESSAGES: :[[@LINE-1]]:34: warning: forward pass whose result reaches no 'backward()' still records an autograd graph
+      // CHECK-MESSAGES: :[[@LINE-13]]:35: note: 'encodeDecode' returns the result of this forward pass
+      show(sumOf(TestOut).item<float>());
+    }
+  }
+};
+
+template <class Model> torch::Tensor embed(Model &M, torch::Tensor X) {
+  torch::Tensor H = M->forward(X);
+  return H;
+}
+template <class Model> torch::Tensor embedTwice(Model &M, torch::Tensor X) {
+  return embed(M, embed(M, X));
+}
+
+void showEmbedding(Net Model) {
+  Model->eval();
+  torch::Tensor E = embedTwice(Model, batch());
+  // CHECK-MESSAGES: :[[@LINE-1]]:21: warning: forward pass after 'eval()' still records an autograd graph
+  // CHECK-MESSAGES: :[[@LINE-7]]:19: note: 'embedTwice' returns the result of this forward pass
+  // CHECK-MESSAGES: :[[@LINE-4]]:10: note: module put in evaluation mode here
+  // CHECK-FIXES:  Model->eval();
+  // CHECK-FIXES-NEXT:  torch::NoGradGuard no_grad;
+  // CHECK-FIXES-NEXT:  torch::Tensor E = embedTwice(Model, batch());
+  show(E.sum().item<float>());
 }
 
 // ---- Negatives: the correct idioms -----------------------------------------
