@@ -4,6 +4,7 @@
 #define TORCH_TIDY_CHECKS_FROZENPARAMINOPTIMIZERCHECK_H
 
 #include "clang-tidy/ClangTidyCheck.h"
+#include "model/ParameterSets.h"
 #include "utils/AstWalk.h"
 #include "llvm/ADT/DenseMap.h"
 #include <memory>
@@ -50,6 +51,7 @@ private:
   void checkConstruction(const Expr *Construction, ASTContext &Context);
 
   ast::ParentIndex Parents;
+  model::OptimizerParameters Optimizers;
   llvm::DenseMap<const Stmt *, std::unique_ptr<BodyFacts>> Bodies;
 };
 

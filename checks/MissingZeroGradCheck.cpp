@@ -4,6 +4,7 @@
 
 #include "MissingZeroGradCheck.h"
 #include "clang-tidy/utils/OptionsUtils.h"
+#include "model/Events.h"
 #include "utils/AstWalk.h"
 #include "utils/FlowGraph.h"
 #include "utils/TorchApi.h"
@@ -212,7 +213,8 @@ void MissingZeroGradCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
 
 void MissingZeroGradCheck::onStartOfTranslationUnit() {
   Parents.reset();
-  HelperClears.clear();
+  Summaries.clear();
+  Optimizers.clear();
 }
 
 void MissingZeroGradCheck::registerMatchers(MatchFinder *Finder) {
@@ -223,8 +225,73 @@ void MissingZeroGradCheck::registerMatchers(MatchFinder *Finder) {
 
 void MissingZeroGradCheck::check(const MatchFinder::MatchResult &Result) {
   Parents.attach(*Result.Context);
-  for (const auto &[D, Body] : api::bodiesWithBackwardInLoop(Parents))
+  const std::vector<api::FunctionBody> Bodies =
+      api::bodiesWithBackwardInLoop(Parents);
+  if (Bodies.empty())
+    return;
+  buildSummaries(*Result.Context);
+  for (const auto &[D, Body] : Bodies)
     analyzeBody(D, Body);
+}
+
+void MissingZeroGradCheck::buildSummaries(ASTContext &Context) {
+  // The functions of the user's code, each call between them, and the
+  // bodies (lambdas in them included) that clear gradients themselves.
+  struct Collector : ast::UserCodeVisitor<Collector> {
+    MissingZeroGradCheck &Check;
+    llvm::DenseSet<const FunctionDecl *> Clearing;
+    explicit Collector(MissingZeroGradCheck &Check) : Check(Check) {}
+
+    /// The functions whose bodies hold `S`: the innermost one (a lambda's
+    /// call operator) first, then those around it.
+    llvm::SmallVector<const FunctionDecl *, 2> functionsAround(const Stmt *S) {
+      llvm::SmallVector<const FunctionDecl *, 2> Result;
+      DynTypedNode Node = DynTypedNode::create(*S);
+      for (unsigned Depth = 0; Depth < 256; ++Depth) {
+        const DynTypedNodeList Up = Check.Parents.of(Node);
+        if (Up.empty())
+          break;
+        Node = Up[0];
+        if (const auto *Lambda = Node.get<LambdaExpr>()) {
+          Result.push_back(Lambda->getCallOperator());
+        } else if (const auto *FD = Node.get<FunctionDecl>()) {
+          Result.push_back(FD);
+          break;
+        } else if (Node.get<Decl>() && !Node.get<VarDecl>()) {
+          break;
+        }
+      }
+      return Result;
+    }
+    bool VisitFunctionDecl(FunctionDecl *FD) {
+      if (FD->doesThisDeclarationHaveABody())
+        Check.Summaries.addFunction(FD);
+      return true;
+    }
+    bool VisitStmt(Stmt *S) {
+      const auto *Call = dyn_cast<CallExpr>(S);
+      const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
+      const bool Clears = model::asZeroGrad(S) || isGradClear(S) ||
+                          Check.ClearingFunctions.matches(Callee);
+      if (!Clears && !Callee)
+        return true;
+      for (const FunctionDecl *FD : functionsAround(S)) {
+        if (Clears) {
+          Check.Summaries.addFunction(FD);
+          Clearing.insert(model::CallGraphSummaries::keyOf(FD));
+        }
+        if (Callee)
+          Check.Summaries.addCall(FD, Callee);
+      }
+      return true;
+    }
+  } C(*this);
+  C.traverseUserCode(Context);
+  Summaries.compute([&C](const FunctionDecl *FD) {
+    model::FunctionSummary Local;
+    Local.ClearsGradients = C.Clearing.contains(FD);
+    return Local;
+  });
 }
 
 namespace {
@@ -254,8 +321,24 @@ class BodyAnalysis {
   /// Whether `S` clears the gradients `Update` consumes.
   bool clears(const Event &Update, const Stmt *S) const {
     const Event *Clear = ClearAt.lookup(S);
-    return Clear &&
-           (Clear->All || Update.Manual || sameOptimizer(*Clear, Update));
+    if (!Clear)
+      return false;
+    if (Clear->Module)
+      return Update.Manual || clearsOptimizerOf(*Clear, Update);
+    return Clear->All || Update.Manual || sameOptimizer(*Clear, Update);
+  }
+
+  /// Whether a module's `zero_grad()` clears the parameters of `Update`'s
+  /// optimizer: unless both are known and every parameter list of the
+  /// optimizer comes from a module disjoint from the one cleared.
+  bool clearsOptimizerOf(const Event &Clear, const Event &Update) const {
+    if (!Clear.ModulePath)
+      return true;
+    const std::optional<llvm::ArrayRef<model::ParamSet>> Sets =
+        Optimizers.of(Update.Optimizer);
+    return !Sets || llvm::any_of(*Sets, [&](const model::ParamSet &Set) {
+      return !model::disjoint(Set.Path, *Clear.ModulePath);
+    });
   }
 
   /// Whether `S` updates the same parameters as `Update`.
@@ -271,8 +354,9 @@ class BodyAnalysis {
 
 public:
   BodyAnalysis(const flow::FlowGraph &Graph, Stmt *Body,
-               const ast::ParentIndex &Parents)
-      : Graph(Graph), Body(Body), Parents(Parents),
+               const ast::ParentIndex &Parents,
+               const model::OptimizerParameters &Optimizers)
+      : Graph(Graph), Body(Body), Parents(Parents), Optimizers(Optimizers),
         SM(Parents.context().getSourceManager()),
         ClearingLoops(findClearingLoops(Body)) {}
 
@@ -374,7 +458,7 @@ public:
     if (!Reached)
       return nullptr;
     for (const Event &Clear : Clears) {
-      if (Clear.All || !Blocker(Clear.E) ||
+      if (Clear.All || Clear.Module || !Blocker(Clear.E) ||
           !Graph.reaches(Clear.E, Update.E, NoBlocker))
         continue;
       if (llvm::any_of(Backwards, [&](const Expr *Backward) {
@@ -389,6 +473,7 @@ private:
   const flow::FlowGraph &Graph;
   Stmt *Body;
   const ast::ParentIndex &Parents;
+  const model::OptimizerParameters &Optimizers;
   const SourceManager &SM;
   const llvm::DenseSet<const Stmt *> ClearingLoops;
   llvm::DenseMap<const Stmt *, const Event *> UpdateAt;
@@ -422,36 +507,15 @@ std::optional<Event> MissingZeroGradCheck::classifyClear(const Stmt *S) {
     Clear.Optimizer = api::getReceiver(Zero).Decl;
     return Clear;
   }
-  Clear.All = api::asModuleCall(S, "zero_grad") || isGradClear(S) ||
-              ClearingFunctions.matches(calleeOf(S)) ||
-              clearsGradients(calleeOf(S), 0);
+  if (const CXXMemberCallExpr *Zero = api::asModuleCall(S, "zero_grad")) {
+    Clear.Module = true;
+    Clear.ModulePath =
+        model::pathOf(Zero->getImplicitObjectArgument(), Parents);
+    return Clear;
+  }
+  Clear.All = isGradClear(S) || ClearingFunctions.matches(calleeOf(S)) ||
+              Summaries.of(calleeOf(S)).ClearsGradients;
   return Clear.All ? std::optional<Event>(Clear) : std::nullopt;
-}
-
-bool MissingZeroGradCheck::clearsGradients(const FunctionDecl *FD,
-                                           unsigned Depth) {
-  const FunctionDecl *Def = nullptr;
-  if (!FD || !FD->hasBody(Def) || Depth > 3)
-    return false;
-  if (auto It = HelperClears.find(Def); It != HelperClears.end())
-    return It->second;
-  HelperClears[Def] = false; // Breaks recursion.
-  struct Finder : RecursiveASTVisitor<Finder> {
-    MissingZeroGradCheck &Check;
-    unsigned Depth;
-    bool Found = false;
-    Finder(MissingZeroGradCheck &Check, unsigned Depth)
-        : Check(Check), Depth(Depth) {}
-    bool VisitStmt(Stmt *S) {
-      Found = api::asOptimizerCall(S, "zero_grad") ||
-              api::asModuleCall(S, "zero_grad") || isGradClear(S) ||
-              Check.ClearingFunctions.matches(calleeOf(S)) ||
-              Check.clearsGradients(calleeOf(S), Depth);
-      return !Found;
-    }
-  } F(*this, Depth + 1);
-  F.TraverseStmt(Def->getBody());
-  return HelperClears[Def] = F.Found;
 }
 
 void MissingZeroGradCheck::analyzeBody(const Decl *D, Stmt *Body) {
@@ -459,7 +523,7 @@ void MissingZeroGradCheck::analyzeBody(const Decl *D, Stmt *Body) {
       flow::FlowGraph::build(D, Body, Parents.context());
   if (!Graph)
     return;
-  BodyAnalysis Analysis(*Graph, Body, Parents);
+  BodyAnalysis Analysis(*Graph, Body, Parents, Optimizers);
   Graph->forEachStmt([&](const Stmt *S) {
     if (api::isBackwardCall(S))
       Analysis.Backwards.push_back(cast<Expr>(S));
@@ -470,6 +534,8 @@ void MissingZeroGradCheck::analyzeBody(const Decl *D, Stmt *Body) {
   });
   if (Analysis.Backwards.empty() || Analysis.Updates.empty())
     return;
+  if (llvm::any_of(Analysis.Clears, [](const Event &E) { return E.Module; }))
+    Optimizers.build(Parents);
   Analysis.finish();
 
   llvm::DenseSet<const Stmt *> FixedLoops;

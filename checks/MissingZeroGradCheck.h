@@ -5,10 +5,11 @@
 #define TORCH_TIDY_CHECKS_MISSINGZEROGRADCHECK_H
 
 #include "clang-tidy/ClangTidyCheck.h"
+#include "model/Objects.h"
+#include "model/ParameterSets.h"
+#include "model/Summaries.h"
 #include "utils/AstWalk.h"
 #include "utils/NameList.h"
-#include "llvm/ADT/DenseMap.h"
-#include "llvm/ADT/DenseSet.h"
 #include <optional>
 #include <string>
 
@@ -21,7 +22,10 @@ namespace clang::tidy::torch {
 /// `backward()` in a loop. It is flow-sensitive, not path-sensitive: every
 /// branch is assumed to be taken on some iteration. It is intraprocedural,
 /// except that a call to a function defined in the translation unit whose body
-/// clears gradients counts as clearing them, for every optimizer.
+/// clears gradients (through any chain of calls, see model::FunctionSummary)
+/// counts as clearing them, for every optimizer. A module's `zero_grad()`
+/// clears an optimizer unless the optimizer's parameters are known (see
+/// model::OptimizerParameters) and all come from other modules.
 ///
 /// For the user-facing documentation see docs/checks/missing-zero-grad.md.
 class MissingZeroGradCheck : public ClangTidyCheck {
@@ -45,9 +49,13 @@ public:
     const ValueDecl *Optimizer = nullptr;
     /// Update: an in-place update of parameters from their `.grad()`.
     bool Manual = false;
-    /// Clear: clears the gradients of every parameter (module `zero_grad()`,
-    /// `p.grad().zero_()`, a clearing helper), whatever the optimizer.
+    /// Clear: clears the gradients of every parameter (`p.grad().zero_()`,
+    /// a clearing helper), whatever the optimizer.
     bool All = false;
+    /// Clear: a module's `zero_grad()`, on the module `ModulePath` (unknown
+    /// when empty).
+    bool Module = false;
+    std::optional<model::AccessPath> ModulePath;
     /// Manual update: the module whose `parameters()` the update iterates.
     const Expr *ModuleReceiver = nullptr;
     bool ModuleThroughPointer = false;
@@ -57,14 +65,15 @@ private:
   void analyzeBody(const Decl *D, Stmt *Body);
   std::optional<Event> classifyUpdate(const Stmt *S) const;
   std::optional<Event> classifyClear(const Stmt *S);
-  bool clearsGradients(const FunctionDecl *FD, unsigned Depth);
+  void buildSummaries(ASTContext &Context);
 
   const std::string ClearingFunctionsOption;
   const std::string UpdateFunctionsOption;
   const api::NameList ClearingFunctions;
   const api::NameList UpdateFunctions;
   ast::ParentIndex Parents;
-  llvm::DenseMap<const FunctionDecl *, bool> HelperClears;
+  model::CallGraphSummaries Summaries;
+  model::OptimizerParameters Optimizers;
 };
 
 } // namespace clang::tidy::torch

@@ -156,6 +156,17 @@ MethodCall asTrainMode(const Stmt *S, const ASTContext &Context) {
   return {};
 }
 
+MethodCall asZeroGrad(const Stmt *S) {
+  if (const CXXMemberCallExpr *Call = api::asOptimizerCall(S, "zero_grad"))
+    return resolved(Call);
+  if (const CXXMemberCallExpr *Call = api::asModuleCall(S, "zero_grad"))
+    return resolved(Call);
+  MethodCall Named = byName(S);
+  if (Named && Named.Name == "zero_grad")
+    return Named;
+  return {};
+}
+
 bool isGradientSink(const Stmt *S) {
   if (api::isBackwardCall(S) || api::isAutogradGradCall(S))
     return true;

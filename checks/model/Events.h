@@ -47,6 +47,8 @@ MethodCall asForward(const Stmt *S);
 MethodCall asEvalMode(const Stmt *S, const ASTContext &Context);
 /// `train()`, `train(true)` or `train(<not a constant>)` on a module.
 MethodCall asTrainMode(const Stmt *S, const ASTContext &Context);
+/// `zero_grad(...)` on an optimizer or a module, or by name.
+MethodCall asZeroGrad(const Stmt *S);
 /// `t.backward(...)`, `torch::autograd::backward(...)` or
 /// `torch::autograd::grad(...)`: where a recorded graph is used.
 bool isGradientSink(const Stmt *S);

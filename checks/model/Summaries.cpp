@@ -17,6 +17,10 @@ const FunctionDecl *key(const FunctionDecl *FD) {
 
 } // namespace
 
+const FunctionDecl *CallGraphSummaries::keyOf(const FunctionDecl *FD) {
+  return FD ? key(FD) : nullptr;
+}
+
 void CallGraphSummaries::addFunction(const FunctionDecl *FD) {
   if (FD)
     Callees[key(FD)];

@@ -18,11 +18,19 @@ struct FunctionSummary {
   /// Calls `backward()` or `torch::autograd::grad`, itself (lambdas in its
   /// body included) or through a function it calls.
   bool Trains = false;
+  /// Clears gradients (`zero_grad()` on an optimizer or a module, by name in
+  /// templates; `p.grad().zero_()` or a reset of `p.mutable_grad()`; a call
+  /// to a function the check is told clears), itself (lambdas in its body
+  /// included) or through a function it calls.
+  bool ClearsGradients = false;
 
   /// Merges the facts of a callee into a caller's.
-  void absorb(const FunctionSummary &Callee) { Trains |= Callee.Trains; }
+  void absorb(const FunctionSummary &Callee) {
+    Trains |= Callee.Trains;
+    ClearsGradients |= Callee.ClearsGradients;
+  }
   friend bool operator==(const FunctionSummary &A, const FunctionSummary &B) {
-    return A.Trains == B.Trains;
+    return A.Trains == B.Trains && A.ClearsGradients == B.ClearsGradients;
   }
 };
 
@@ -40,11 +48,15 @@ class CallGraphSummaries {
 public:
   using LocalFacts = llvm::function_ref<FunctionSummary(const FunctionDecl *)>;
 
+  /// The node of `FD` in the graph: its canonical declaration, the pattern's
+  /// for a template instantiation.
+  static const FunctionDecl *keyOf(const FunctionDecl *FD);
   /// Records that `Caller` calls `Callee`.
   void addCall(const FunctionDecl *Caller, const FunctionDecl *Callee);
   /// Records a function, called or not.
   void addFunction(const FunctionDecl *FD);
-  /// Computes every summary from the facts of each body alone.
+  /// Computes every summary from the facts of each body alone; `Local` is
+  /// asked about each node (see `keyOf`).
   void compute(LocalFacts Local);
   /// The summary of `FD`; empty for a function never recorded.
   FunctionSummary of(const FunctionDecl *FD) const;
