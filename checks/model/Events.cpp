@@ -163,6 +163,14 @@ bool isGradientSink(const Stmt *S) {
   return Named && Named.Name == "backward";
 }
 
+bool isDetach(const Stmt *S) {
+  if (api::asTensorCall(S, "detach") || api::asTensorCall(S, "detach_"))
+    return true;
+  const MethodCall Named = byName(S);
+  return Named && isa<CallExpr>(Named.E) &&
+         (Named.Name == "detach" || Named.Name == "detach_");
+}
+
 bool hasInferenceName(const FunctionDecl *FD) {
   if (!FD || !FD->getIdentifier())
     return false;

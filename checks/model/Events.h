@@ -50,6 +50,9 @@ MethodCall asTrainMode(const Stmt *S, const ASTContext &Context);
 /// `t.backward(...)`, `torch::autograd::backward(...)` or
 /// `torch::autograd::grad(...)`: where a recorded graph is used.
 bool isGradientSink(const Stmt *S);
+/// `t.detach()` or `t.detach_()` on a tensor, or by name on an object of
+/// dependent type: where a value's history ends.
+bool isDetach(const Stmt *S);
 
 /// True when the name of `FD` says it evaluates, predicts or samples: one
 /// of its words (split at `_` and lower-to-upper case changes) is in the

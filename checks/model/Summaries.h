@@ -4,6 +4,7 @@
 #ifndef TORCH_TIDY_CHECKS_MODEL_SUMMARIES_H
 #define TORCH_TIDY_CHECKS_MODEL_SUMMARIES_H
 
+#include "utils/AstWalk.h"
 #include "clang/AST/Decl.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/MapVector.h"
@@ -18,13 +19,24 @@ struct FunctionSummary {
   /// Calls `backward()` or `torch::autograd::grad`, itself (lambdas in its
   /// body included) or through a function it calls.
   bool Trains = false;
+  /// Calls `detach()` or `detach_()` on a tensor, itself (lambdas in its body
+  /// included) or through a function it calls: a detaching helper
+  /// (`repackage(state)`, `model->detachHidden()`).
+  bool Detaches = false;
 
   /// Merges the facts of a callee into a caller's.
-  void absorb(const FunctionSummary &Callee) { Trains |= Callee.Trains; }
+  void absorb(const FunctionSummary &Callee) {
+    Trains |= Callee.Trains;
+    Detaches |= Callee.Detaches;
+  }
   friend bool operator==(const FunctionSummary &A, const FunctionSummary &B) {
-    return A.Trains == B.Trains;
+    return A.Trains == B.Trains && A.Detaches == B.Detaches;
   }
 };
+
+/// The function a summary is kept under: the canonical declaration, a
+/// template instantiation's pattern.
+const FunctionDecl *summaryKey(const FunctionDecl *FD);
 
 /// The call graph of the user's functions and their summaries.
 ///
@@ -56,6 +68,19 @@ private:
       Callees;
   llvm::DenseMap<const FunctionDecl *, FunctionSummary> Summaries;
 };
+
+/// Records in `Graph` every function of the user's code of the attached
+/// translation unit (as `ast::UserCodeVisitor` walks it) that has a body,
+/// every lambda (by its call operator) and every call from one to a
+/// function not declared in a system header. A call in a lambda's body is a
+/// call of the lambda and of each function around it, as its effects are
+/// when the lambda runs there. `Visit` is called for every call expression
+/// (a `CallExpr`, resolved or not) with the functions it counts for,
+/// innermost first, so that the caller can collect the facts of each body.
+void buildCallGraph(CallGraphSummaries &Graph, const ast::ParentIndex &Parents,
+                    llvm::function_ref<void(
+                        const CallExpr *, llvm::ArrayRef<const FunctionDecl *>)>
+                        Visit);
 
 } // namespace clang::tidy::torch::model
 
