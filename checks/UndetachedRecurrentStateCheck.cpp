@@ -3,10 +3,11 @@
 // iterations without detach().
 
 #include "UndetachedRecurrentStateCheck.h"
+#include "model/Events.h"
 #include "utils/AstWalk.h"
 #include "utils/FlowGraph.h"
+#include "utils/GradModeScope.h"
 #include "utils/TorchApi.h"
-#include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
 #include "clang/Lex/Lexer.h"
 #include "llvm/ADT/SetVector.h"
@@ -29,25 +30,14 @@ using ast::parentStmt;
 
 // ---- Where things are -------------------------------------------------------
 
-/// True when a variable that disables autograd (`torch::NoGradGuard`) is
-/// declared before `S` in a block around it.
-bool isUnderGradGuard(const Stmt *S, const Stmt *Body,
-                      const ast::ParentIndex &Parents) {
-  for (const Stmt *Child = S, *P = parentStmt(S, Parents); P && Child != Body;
-       Child = P, P = parentStmt(P, Parents)) {
-    const auto *Block = dyn_cast<CompoundStmt>(P);
-    if (!Block)
-      continue;
-    for (const Stmt *Sibling : Block->body()) {
-      if (Sibling == Child)
-        break;
-      if (const auto *DS = dyn_cast<DeclStmt>(Sibling))
-        for (const Decl *D : DS->decls())
-          if (api::isGradDisablingGuard(dyn_cast<VarDecl>(D)))
-            return true;
-    }
-  }
-  return false;
+/// True when autograd records a graph at `S`: no grad-mode guard's scope
+/// decides the mode there, or the innermost one enables it again
+/// (`torch::AutoGradMode on(true);` inside a `NoGradGuard` scope). A guard
+/// whose argument is not a constant counts as disabling.
+bool isRecording(const Stmt *S, const ast::ParentIndex &Parents) {
+  const std::optional<scope::ScopedGuard> Guard =
+      scope::innermostGuard(S, Parents);
+  return !Guard || Guard->Effect == api::GradModeEffect::Enables;
 }
 
 // ---- State types ------------------------------------------------------------
@@ -362,37 +352,12 @@ std::string detachStatement(const ValueDecl *V) {
 
 // ---- The check --------------------------------------------------------------
 
-bool UndetachedRecurrentStateCheck::isDetachingHelper(const FunctionDecl *FD,
-                                                      unsigned Depth) {
-  const FunctionDecl *Def = nullptr;
-  if (!FD || !FD->hasBody(Def) || Depth > 3 ||
-      Def->getASTContext().getSourceManager().isInSystemHeader(
-          Def->getLocation()))
-    return false;
-  if (auto It = DetachingHelpers.find(Def); It != DetachingHelpers.end())
-    return It->second;
-  DetachingHelpers[Def] = false; // Breaks recursion.
-  struct Finder : RecursiveASTVisitor<Finder> {
-    UndetachedRecurrentStateCheck &Check;
-    unsigned Depth;
-    bool Found = false;
-    Finder(UndetachedRecurrentStateCheck &Check, unsigned Depth)
-        : Check(Check), Depth(Depth) {}
-    bool VisitStmt(Stmt *S) {
-      Found = api::asTensorCall(S, "detach") ||
-              api::asTensorCall(S, "detach_") ||
-              (isa<CallExpr>(S) && Check.isDetachingHelper(calleeOf(S), Depth));
-      return !Found;
-    }
-  } F(*this, Depth + 1);
-  F.TraverseStmt(Def->getBody());
-  return DetachingHelpers[Def] = F.Found;
-}
+void UndetachedRecurrentStateCheck::onStartOfTranslationUnit() { clear(); }
 
-void UndetachedRecurrentStateCheck::onStartOfTranslationUnit() {
-  // The caches hold AST pointers, which the next translation unit reuses.
+void UndetachedRecurrentStateCheck::clear() {
+  // The containers hold AST pointers, which the next translation unit reuses.
   Parents.reset();
-  DetachingHelpers.clear();
+  Summaries.clear();
 }
 
 void UndetachedRecurrentStateCheck::registerMatchers(MatchFinder *Finder) {
@@ -404,8 +369,10 @@ void UndetachedRecurrentStateCheck::registerMatchers(MatchFinder *Finder) {
 void UndetachedRecurrentStateCheck::check(
     const MatchFinder::MatchResult &Result) {
   Parents.attach(*Result.Context);
+  summarize();
   for (const auto &[D, Body] : api::bodiesWithBackwardInLoop(Parents))
     analyzeBody(D, Body);
+  clear();
 }
 
 namespace {
@@ -547,7 +514,7 @@ void RecurrenceAnalysis::walkLive(
     const Stmt *S, llvm::function_ref<bool(const Expr *)> Visit) {
   const auto *E = dyn_cast_or_null<Expr>(S);
   if (!E || isa<LambdaExpr>(E) || isDetachLike(E) ||
-      (isa<CallExpr>(E) && Check.isDetachingHelper(calleeOf(E))))
+      (isa<CallExpr>(E) && Check.summaryOf(calleeOf(E)).Detaches))
     return;
   if (!Visit(E))
     return;
@@ -605,7 +572,7 @@ RecurrenceAnalysis::carriersOf(const Expr *Call, const ValueDecl *Excluded) {
 
 void RecurrenceAnalysis::findRecurrences() {
   for (const CallExpr *Call : Calls) {
-    if (!Graph.contains(Call) || isUnderGradGuard(Call, Body, Parents))
+    if (!Graph.contains(Call) || !isRecording(Call, Parents))
       continue;
     llvm::SetVector<const ValueDecl *> Vars;
     llvm::DenseMap<const ValueDecl *, llvm::SmallVector<int, 2>> Passed;
@@ -676,7 +643,7 @@ bool RecurrenceAnalysis::killsAt(const Stmt *S, const Recurrence &R, int Slot) {
     }
   }
   const auto *Call = dyn_cast<CallExpr>(S);
-  if (!Call || !Check.isDetachingHelper(calleeOf(Call)))
+  if (!Call || !Check.summaryOf(calleeOf(Call)).Detaches)
     return false;
   const auto *VD = dyn_cast<VarDecl>(Var);
   const FunctionDecl *Def = nullptr;
@@ -883,6 +850,22 @@ void addInsertion(DiagnosticBuilder &Diag, const Insertion &In,
 }
 
 } // namespace
+
+void UndetachedRecurrentStateCheck::summarize() {
+  // The body-local facts: which functions detach a tensor.
+  llvm::DenseMap<const FunctionDecl *, model::FunctionSummary> Local;
+  model::buildCallGraph(Summaries, Parents,
+                        [&Local](const CallExpr *Call,
+                                 llvm::ArrayRef<const FunctionDecl *> Owners) {
+                          if (model::isDetach(Call))
+                            for (const FunctionDecl *Owner : Owners)
+                              Local[model::summaryKey(Owner)].Detaches = true;
+                        });
+  const auto LocalFacts = [&Local](const FunctionDecl *FD) {
+    return Local.lookup(FD);
+  };
+  Summaries.compute(LocalFacts);
+}
 
 void UndetachedRecurrentStateCheck::analyzeBody(const Decl *D, Stmt *Body) {
   ASTContext &Context = Parents.context();

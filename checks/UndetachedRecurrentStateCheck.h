@@ -5,6 +5,7 @@
 #define TORCH_TIDY_CHECKS_UNDETACHEDRECURRENTSTATECHECK_H
 
 #include "clang-tidy/ClangTidyCheck.h"
+#include "model/Summaries.h"
 #include "utils/AstWalk.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
@@ -22,11 +23,16 @@ namespace clang::tidy::torch {
 ///
 /// The analysis runs on the CFG of each function or lambda body that calls
 /// `backward()` in a loop. It is flow-sensitive, not path-sensitive: every
-/// branch is assumed to be taken on some iteration. It is intraprocedural,
-/// except that a call to a function defined in the translation unit whose body
-/// calls `detach()` or `detach_()` counts as detaching the state it is given
-/// (or a field or global, which it can reach). Which values a `backward()`
-/// actually goes through is not tracked: any `backward()` on the path counts.
+/// branch is assumed to be taken on some iteration. Calls between the functions
+/// of the translation unit are followed through their summaries
+/// (`model::CallGraphSummaries`, in strongly-connected-component order, with no
+/// depth cut-off): a call to a function whose body (or a callee's) calls
+/// `detach()` or `detach_()` counts as detaching the state it is given (or a
+/// field or global, which it can reach). Grad mode at a call is decided by the
+/// innermost grad-mode guard whose scope encloses it (`scope::innermostGuard`),
+/// so a re-enabling guard inside a `NoGradGuard` scope records again. Which
+/// values a `backward()` actually goes through is not tracked: any `backward()`
+/// on the path counts.
 ///
 /// For the user-facing documentation see
 /// docs/checks/undetached-recurrent-state.md.
@@ -44,16 +50,19 @@ public:
   }
   void onStartOfTranslationUnit() override;
 
-  /// True when `FD` is defined outside system headers and its body (or that
-  /// of a function it calls, up to three calls deep) detaches a tensor.
-  bool isDetachingHelper(const FunctionDecl *FD, unsigned Depth = 0);
+  /// The summary of a function of the translation unit; empty for one
+  /// without a body or in a system header.
+  model::FunctionSummary summaryOf(const FunctionDecl *FD) const {
+    return FD ? Summaries.of(FD) : model::FunctionSummary();
+  }
 
 private:
+  void summarize();
   void analyzeBody(const Decl *D, Stmt *Body);
+  void clear();
 
   ast::ParentIndex Parents;
-
-  llvm::DenseMap<const FunctionDecl *, bool> DetachingHelpers;
+  model::CallGraphSummaries Summaries;
 };
 
 } // namespace clang::tidy::torch
