@@ -358,6 +358,27 @@ void UndetachedRecurrentStateCheck::clear() {
   // The containers hold AST pointers, which the next translation unit reuses.
   Parents.reset();
   Summaries.clear();
+  StateStores.clear();
+}
+
+const UndetachedRecurrentStateCheck::StateStore *
+UndetachedRecurrentStateCheck::stateStoreOf(const FunctionDecl *FD) const {
+  if (!FD)
+    return nullptr;
+  const FunctionDecl *Key = model::summaryKey(FD);
+  if (auto It = StateStores.find(Key); It != StateStores.end())
+    return &It->second;
+  // Stored by a method that `FD` calls: one of its class, first in source.
+  const auto *MD = dyn_cast<CXXMethodDecl>(Key);
+  const StateStore *Found = nullptr;
+  for (const auto &[Method, Store] : StateStores)
+    if (MD && Store.Field->getParent() == MD->getParent() &&
+        (!Found ||
+         Parents.context().getSourceManager().isBeforeInTranslationUnit(
+             Store.Assignment->getBeginLoc(),
+             Found->Assignment->getBeginLoc())))
+      Found = &Store;
+  return Found;
 }
 
 void UndetachedRecurrentStateCheck::registerMatchers(MatchFinder *Finder) {
@@ -400,14 +421,28 @@ struct Violation {
   bool ReassignAfterBackward = false;
 };
 
+/// A call of a module whose `forward` keeps recurrent state in the module
+/// (`StoresRecurrentState`).
+struct StatefulCall {
+  const CallExpr *Call = nullptr;
+  /// The variable, parameter or field that holds the module.
+  const ValueDecl *Module = nullptr;
+  /// The `forward` that stores the state.
+  const FunctionDecl *Forward = nullptr;
+};
+
+/// What a body is analyzed for: its training loops, or (a method's body)
+/// whether it keeps recurrent state in fields of its object.
+enum class Purpose : std::uint8_t { TrainingLoops, MethodSummary };
+
 /// The recurrences of one body and the flow questions about them.
 class RecurrenceAnalysis {
 public:
   RecurrenceAnalysis(UndetachedRecurrentStateCheck &Check,
                      const flow::FlowGraph &Graph, const Stmt *Body,
-                     const ast::ParentIndex &Parents)
+                     const ast::ParentIndex &Parents, Purpose For)
       : Check(Check), Graph(Graph), Body(Body), Parents(Parents),
-        Context(Parents.context()), SM(Context.getSourceManager()) {
+        Context(Parents.context()), SM(Context.getSourceManager()), For(For) {
     collect(Body);
     Graph.forEachStmt([&](const Stmt *S) {
       Elements.push_back(S);
@@ -415,13 +450,20 @@ public:
         Backwards.push_back(S);
       else if (const CallExpr *Call = api::asModuleForwardCall(S))
         Calls.push_back(Call);
+      else if (const model::MethodCall Named = model::asForward(S);
+               For == Purpose::MethodSummary && Named && isa<CallExpr>(Named.E))
+        // A method of a class template: `cell->forward(x, h)` on a member
+        // of dependent type, by name.
+        Calls.push_back(cast<CallExpr>(Named.E));
     });
     llvm::sort(Backwards,
                [this](const Stmt *A, const Stmt *B) { return before(A, B); });
     llvm::sort(Calls,
                [this](const Stmt *A, const Stmt *B) { return before(A, B); });
-    if (!Backwards.empty())
+    if (For == Purpose::MethodSummary || !Backwards.empty())
       findRecurrences();
+    if (For == Purpose::TrainingLoops && !Backwards.empty())
+      findStatefulCalls();
   }
 
   bool before(const Stmt *A, const Stmt *B) const {
@@ -429,6 +471,23 @@ public:
   }
 
   const std::vector<Recurrence> &recurrences() const { return Recurrences; }
+  const std::vector<StatefulCall> &statefulCalls() const {
+    return StatefulCalls;
+  }
+
+  /// The `backward()` calls on a path from a stateful call back to it,
+  /// with nothing on the way that detaches or resets the module's state.
+  llvm::SmallVector<const Stmt *, 2> violations(const StatefulCall &SC);
+
+  /// For a method: where it stores a module call's output in a field that
+  /// it handed to that call, such that the field's value comes from the
+  /// method's entry (the previous call) and reaches its exit (the next one)
+  /// with its history. Null when it stores none.
+  std::optional<UndetachedRecurrentStateCheck::StateStore> storedState();
+  /// For a method: true when it assigns a field of its object that holds
+  /// recurrent state a value computed from neither a module call nor a
+  /// state.
+  bool resetsState();
 
   /// The violations of one slot of `R` when the whole state is detached
   /// right after each statement of `Fixed`.
@@ -446,6 +505,10 @@ private:
   std::optional<StatementSite> fixSite(const Stmt *S) const;
   void collect(const Stmt *S);
   void findRecurrences();
+  void findStatefulCalls();
+  /// True when `S` detaches or resets the state that `Module` keeps, or
+  /// replaces the module.
+  bool killsModuleState(const Stmt *S, const ValueDecl *Module);
 
   /// Calls `Visit` on `S` and its sub-expressions that are not inside a
   /// detach, a call to a detaching helper or a lambda; `Visit` returns false
@@ -471,6 +534,7 @@ private:
   const ast::ParentIndex &Parents;
   ASTContext &Context;
   const SourceManager &SM;
+  const Purpose For;
 
   std::vector<const Stmt *> Elements;
   llvm::SmallVector<const Stmt *, 4> Backwards;
@@ -481,6 +545,7 @@ private:
   llvm::DenseMap<const Stmt *, size_t> AssignmentIndex;
   std::vector<const IfStmt *> Ifs;
   std::vector<Recurrence> Recurrences;
+  std::vector<StatefulCall> StatefulCalls;
   std::map<std::pair<const Recurrence *, unsigned>,
            llvm::DenseSet<const Stmt *>>
       Kills;
@@ -586,6 +651,8 @@ void RecurrenceAnalysis::findRecurrences() {
     const llvm::DenseSet<const ValueDecl *> AllCarriers =
         carriersOf(Call, nullptr);
     for (const ValueDecl *Var : Vars) {
+      if (For == Purpose::MethodSummary && !isa<FieldDecl>(Var))
+        continue;
       const llvm::DenseSet<const ValueDecl *> Carriers = carriersOf(Call, Var);
       Recurrence R;
       R.Call = Call;
@@ -615,6 +682,160 @@ void RecurrenceAnalysis::findRecurrences() {
       Recurrences.push_back(std::move(R));
     }
   }
+}
+
+/// The variable, parameter or field (of `this`) at the root of an object
+/// expression: `model` in `model->hidden`, `std::get<0>(model->hidden)`,
+/// `model.get()->reset_state()`'s object.
+const ValueDecl *rootDecl(const Expr *E) {
+  for (unsigned Steps = 0; E && Steps < 16; ++Steps) {
+    E = E->IgnoreUnlessSpelledInSource();
+    if (const auto *DRE = dyn_cast<DeclRefExpr>(E))
+      return DRE->getDecl();
+    if (const auto *ME = dyn_cast<MemberExpr>(E)) {
+      if (isa<CXXThisExpr>(ME->getBase()->IgnoreParenImpCasts()))
+        return ME->getMemberDecl();
+      E = ME->getBase();
+    } else if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E)) {
+      if (Op->getNumArgs() == 0)
+        return nullptr;
+      E = Op->getArg(0);
+    } else if (const auto *UO = dyn_cast<UnaryOperator>(E)) {
+      E = UO->getSubExpr();
+    } else if (const auto *Member = dyn_cast<CXXMemberCallExpr>(E)) {
+      E = Member->getImplicitObjectArgument();
+    } else if (const auto *Call = dyn_cast<CallExpr>(E);
+               Call && Call->getNumArgs() == 1 &&
+               (isStdFunction(Call, "get") || isStdFunction(Call, "move"))) {
+      E = Call->getArg(0);
+    } else {
+      return nullptr;
+    }
+  }
+  return nullptr;
+}
+
+/// The object a module call runs on, as written.
+const Expr *moduleObject(const CallExpr *Call) {
+  if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call))
+    return Member->getImplicitObjectArgument();
+  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Call);
+      Op && Op->getNumArgs() > 0)
+    return Op->getArg(0);
+  return nullptr;
+}
+
+void RecurrenceAnalysis::findStatefulCalls() {
+  for (const CallExpr *Call : Calls) {
+    if (!Graph.contains(Call) || !isRecording(Call, Parents))
+      continue;
+    const FunctionDecl *Forward = nullptr;
+    for (const CXXMethodDecl *MD : model::forwardMethods(Call))
+      if (Check.summaryOf(MD).StoresRecurrentState) {
+        Forward = MD;
+        break;
+      }
+    const Expr *Object = moduleObject(Call);
+    const ValueDecl *Module = Object ? rootDecl(Object) : nullptr;
+    if (Forward && Module)
+      StatefulCalls.push_back({Call, Module, Forward});
+  }
+}
+
+bool RecurrenceAnalysis::killsModuleState(const Stmt *S,
+                                          const ValueDecl *Module) {
+  // A module declared in the loop, or assigned (also a state field of it).
+  if (const auto *DS = dyn_cast<DeclStmt>(S))
+    return llvm::is_contained(DS->decls(), Module);
+  if (auto It = AssignmentIndex.find(S); It != AssignmentIndex.end()) {
+    const Expr *Lhs = nullptr;
+    if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S))
+      Lhs = Op->getArg(0);
+    else if (const auto *BO = dyn_cast<BinaryOperator>(S))
+      Lhs = BO->getLHS();
+    return Lhs && rootDecl(Lhs) == Module;
+  }
+  const auto *Call = dyn_cast<CallExpr>(S);
+  if (!Call)
+    return false;
+  const model::FunctionSummary Callee = Check.summaryOf(calleeOf(Call));
+  if (!Callee.Detaches && !Callee.ResetsState)
+    return false;
+  // `model->detachHidden()`, or a member helper of the object that holds
+  // the module as a field.
+  if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call)) {
+    const Expr *Object = Member->getImplicitObjectArgument();
+    if (Object && rootDecl(Object) == Module)
+      return true;
+    if ((!Object || isa<CXXThisExpr>(Object->IgnoreParenImpCasts())) &&
+        isa<FieldDecl>(Module))
+      return true;
+  }
+  // `detach_hidden(model)`.
+  return llvm::any_of(Call->arguments(), [Module](const Expr *Arg) {
+    return referencesDecl(Arg, Module);
+  });
+}
+
+llvm::SmallVector<const Stmt *, 2>
+RecurrenceAnalysis::violations(const StatefulCall &SC) {
+  llvm::DenseSet<const Stmt *> KillStmts;
+  for (const Stmt *S : Elements)
+    if (killsModuleState(S, SC.Module))
+      KillStmts.insert(S);
+  const Stmt *Call = SC.Call;
+  const auto Kill = [&](const Stmt *S) { return KillStmts.contains(S); };
+  const auto KillOrCall = [&](const Stmt *S) { return Kill(S) || S == Call; };
+  const llvm::SmallVector<const Stmt *, 4> CallLoops =
+      enclosingLoops(Call, Body, Parents);
+  llvm::SmallVector<const Stmt *, 2> Found;
+  for (const Stmt *Backward : Backwards)
+    if (llvm::any_of(
+            enclosingLoops(Backward, Body, Parents),
+            [&](const Stmt *L) { return llvm::is_contained(CallLoops, L); }) &&
+        Graph.reaches(Call, Backward, KillOrCall) &&
+        Graph.reaches(Backward, Call, Kill))
+      Found.push_back(Backward);
+  return Found;
+}
+
+std::optional<UndetachedRecurrentStateCheck::StateStore>
+RecurrenceAnalysis::storedState() {
+  for (const Recurrence &R : Recurrences) {
+    const auto *Field = dyn_cast<FieldDecl>(R.Var);
+    if (!Field)
+      continue;
+    const Stmt *Call = R.Call;
+    const auto IsCall = [Call](const Stmt *S) { return S == Call; };
+    for (unsigned I = 0; I < R.Slots.size(); ++I) {
+      const llvm::DenseSet<const Stmt *> &KillStmts = killSet(R, I);
+      const auto Kill = [&](const Stmt *S) { return KillStmts.contains(S); };
+      if (!Graph.reachedFromEntry(Call, Kill))
+        continue;
+      for (const Stmt *Reassign : R.Reassigns[I])
+        if (Graph.reaches(Call, Reassign, IsCall) &&
+            Graph.reachesExit(Reassign, Kill))
+          return UndetachedRecurrentStateCheck::StateStore{Field, Reassign};
+    }
+  }
+  return std::nullopt;
+}
+
+bool RecurrenceAnalysis::resetsState() {
+  return llvm::any_of(Assignments, [this](const Assignment &A) {
+    if (!Graph.contains(A.Op) ||
+        llvm::none_of(A.Targets,
+                      [](const StateRef &T) { return isa<FieldDecl>(T.Var); }))
+      return false;
+    bool Fresh = true;
+    walkLive(A.Rhs, [&](const Expr *Node) {
+      if (api::asModuleForwardCall(Node) || model::asForward(Node) ||
+          stateRef(Node))
+        Fresh = false;
+      return Fresh;
+    });
+    return Fresh;
+  });
 }
 
 // What ends the history a state position holds: the declaration of the
@@ -851,8 +1072,18 @@ void addInsertion(DiagnosticBuilder &Diag, const Insertion &In,
 
 } // namespace
 
+/// True when a field of the class of `MD` can hold recurrent state.
+static bool hasStateField(const CXXMethodDecl *MD) {
+  const CXXRecordDecl *RD = MD->getParent();
+  return RD && !RD->isLambda() && RD->hasDefinition() &&
+         llvm::any_of(RD->getDefinition()->fields(), [](const FieldDecl *F) {
+           return isStateType(F->getType());
+         });
+}
+
 void UndetachedRecurrentStateCheck::summarize() {
-  // The body-local facts: which functions detach a tensor.
+  // The body-local facts: detaches, then, with the detaching helpers known,
+  // what each method does to the state fields of its object.
   llvm::DenseMap<const FunctionDecl *, model::FunctionSummary> Local;
   model::buildCallGraph(Summaries, Parents,
                         [&Local](const CallExpr *Call,
@@ -865,6 +1096,76 @@ void UndetachedRecurrentStateCheck::summarize() {
     return Local.lookup(FD);
   };
   Summaries.compute(LocalFacts);
+  ASTContext &Context = Parents.context();
+  for (const FunctionDecl *Key : Summaries.functions()) {
+    const auto *MD = dyn_cast<CXXMethodDecl>(Key);
+    const FunctionDecl *Def = nullptr;
+    if (!MD || !hasStateField(MD) || !MD->hasBody(Def) || !Def->getBody())
+      continue;
+    const std::unique_ptr<flow::FlowGraph> Graph =
+        flow::FlowGraph::build(Def, Def->getBody(), Context);
+    if (!Graph)
+      continue;
+    RecurrenceAnalysis Analysis(*this, *Graph, Def->getBody(), Parents,
+                                Purpose::MethodSummary);
+    model::FunctionSummary &Facts = Local[Key];
+    Facts.ResetsState = Analysis.resetsState();
+    if (std::optional<StateStore> Store = Analysis.storedState()) {
+      Facts.StoresRecurrentState = true;
+      Store->Method = Def;
+      StateStores[Key] = *Store;
+    }
+  }
+  Summaries.compute(LocalFacts);
+}
+
+/// Reports the calls of modules that keep recurrent state across
+/// `backward()`: at the call, with notes at the `backward()` and where the
+/// module's method stores the state.
+static void reportStatefulCalls(UndetachedRecurrentStateCheck &Check,
+                                RecurrenceAnalysis &Analysis,
+                                const SourceManager &SM) {
+  for (const StatefulCall &SC : Analysis.statefulCalls()) {
+    const llvm::SmallVector<const Stmt *, 2> Backwards =
+        Analysis.violations(SC);
+    if (Backwards.empty())
+      continue;
+    const auto Retaining = [](const Stmt *Backward) {
+      return api::retainsGraph(cast<Expr>(Backward));
+    };
+    const bool Retains = llvm::any_of(Backwards, Retaining);
+    const Stmt *Shown = nullptr;
+    for (const Stmt *Backward : Backwards)
+      if ((!Retains || Retaining(Backward)) &&
+          (!Shown || SM.isBeforeInTranslationUnit(Backward->getBeginLoc(),
+                                                  Shown->getBeginLoc())))
+        Shown = Backward;
+    const UndetachedRecurrentStateCheck::StateStore *Store =
+        Check.stateStoreOf(SC.Forward);
+    const NamedDecl *Holder =
+        Store ? static_cast<const NamedDecl *>(Store->Field) : SC.Module;
+    Check.diag(
+        SC.Call->getExprLoc(),
+        "recurrent state %select{that module %1 keeps|%0, which module %1 "
+        "keeps,}2 is carried into this call across 'backward()' without "
+        "'detach()'%select{, so the next 'backward()' runs into the freed "
+        "graph of the previous iteration|; 'retain_graph=true' hides the "
+        "error but the autograd graph grows every iteration}3")
+        << Holder << SC.Module << (Store != nullptr) << Retains;
+    Check.diag(
+        cast<Expr>(Shown)->getExprLoc(),
+        "%select{this 'backward()' frees the graph that %0 still holds|this "
+        "'backward()' keeps the graph that %0 extends alive}1",
+        DiagnosticIDs::Note)
+        << Holder << Retains;
+    if (Store)
+      Check.diag(
+          Store->Assignment->getBeginLoc(),
+          "%0 stores the output of a module call in %1 here, and the next "
+          "call starts from it",
+          DiagnosticIDs::Note)
+          << Store->Method << Store->Field;
+  }
 }
 
 void UndetachedRecurrentStateCheck::analyzeBody(const Decl *D, Stmt *Body) {
@@ -873,7 +1174,9 @@ void UndetachedRecurrentStateCheck::analyzeBody(const Decl *D, Stmt *Body) {
       flow::FlowGraph::build(D, Body, Context);
   if (!Graph)
     return;
-  RecurrenceAnalysis Analysis(*this, *Graph, Body, Parents);
+  RecurrenceAnalysis Analysis(*this, *Graph, Body, Parents,
+                              Purpose::TrainingLoops);
+  reportStatefulCalls(*this, Analysis, Context.getSourceManager());
   const std::vector<Recurrence> &Recurrences = Analysis.recurrences();
   if (Recurrences.empty())
     return;

@@ -6,8 +6,10 @@
 #define TORCH_TIDY_CHECKS_MODEL_EVENTS_H
 
 #include "clang/AST/ASTContext.h"
+#include "clang/AST/DeclCXX.h"
 #include "clang/AST/Expr.h"
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
 
 namespace clang::tidy::torch::model {
@@ -43,6 +45,10 @@ struct MethodCall {
 /// `torch::nn::Module` or `torch::jit::Module`, `m(...)` on a
 /// `ModuleHolder`, or `forward(...)` by name.
 MethodCall asForward(const Stmt *S);
+/// The `forward` methods a resolved forward pass can run: the method called
+/// by `m->forward(...)`, or the `forward` overloads of `Impl` for `m(...)` on
+/// a `ModuleHolder<Impl>`. Empty for anything else.
+llvm::SmallVector<const CXXMethodDecl *, 2> forwardMethods(const Expr *Call);
 /// `eval()` or `train(false)` on a module.
 MethodCall asEvalMode(const Stmt *S, const ASTContext &Context);
 /// `train()`, `train(true)` or `train(<not a constant>)` on a module.

@@ -119,6 +119,14 @@ void CallGraphSummaries::compute(LocalFacts Local) {
   }
 }
 
+std::vector<const FunctionDecl *> CallGraphSummaries::functions() const {
+  std::vector<const FunctionDecl *> Result;
+  Result.reserve(Callees.size());
+  for (const auto &Entry : Callees)
+    Result.push_back(Entry.first);
+  return Result;
+}
+
 FunctionSummary CallGraphSummaries::of(const FunctionDecl *FD) const {
   if (!FD)
     return {};

@@ -10,6 +10,7 @@
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallVector.h"
+#include <vector>
 
 namespace clang::tidy::torch::model {
 
@@ -23,14 +24,30 @@ struct FunctionSummary {
   /// included) or through a function it calls: a detaching helper
   /// (`repackage(state)`, `model->detachHidden()`).
   bool Detaches = false;
+  /// Assigns a field of its object that holds recurrent state a value
+  /// computed from neither a module call nor recurrent state
+  /// (`hidden = torch::zeros(...)`), itself or through a function it calls:
+  /// a method that resets the state (`model->reset_state()`).
+  bool ResetsState = false;
+  /// Hands a field of its object that holds recurrent state to a module call
+  /// and stores the call's output back in it, so that the history of one
+  /// call reaches the next (`out = lstm(x, hidden); hidden = get<1>(out);`),
+  /// itself or through a function it calls: the method makes its module
+  /// stateful. A method that starts from a fresh state, or detaches the
+  /// state it stores, does not.
+  bool StoresRecurrentState = false;
 
   /// Merges the facts of a callee into a caller's.
   void absorb(const FunctionSummary &Callee) {
     Trains |= Callee.Trains;
     Detaches |= Callee.Detaches;
+    ResetsState |= Callee.ResetsState;
+    StoresRecurrentState |= Callee.StoresRecurrentState;
   }
   friend bool operator==(const FunctionSummary &A, const FunctionSummary &B) {
-    return A.Trains == B.Trains && A.Detaches == B.Detaches;
+    return A.Trains == B.Trains && A.Detaches == B.Detaches &&
+           A.ResetsState == B.ResetsState &&
+           A.StoresRecurrentState == B.StoresRecurrentState;
   }
 };
 
@@ -58,6 +75,9 @@ public:
   void addFunction(const FunctionDecl *FD);
   /// Computes every summary from the facts of each body alone.
   void compute(LocalFacts Local);
+  /// The functions recorded, by their keys (`summaryKey`), in the order
+  /// they were first recorded.
+  std::vector<const FunctionDecl *> functions() const;
   /// The summary of `FD`; empty for a function never recorded.
   FunctionSummary of(const FunctionDecl *FD) const;
   void clear();
