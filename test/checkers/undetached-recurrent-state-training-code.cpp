@@ -106,6 +106,15 @@ void statefulAssigned(Model M, torch::optim::Adam &Opt) {
   }
 }
 
+void detachModel(Model &M) { M->detachHidden(); }
+void statefulDetachedByFreeHelper(Model M, torch::optim::Adam &Opt) {
+  for (int I = 0; I < 100; ++I) {
+    auto Y = M->forward(batch()); // no warning: the helper detaches M's state
+    torch::mse_loss(Y, batch()).backward();
+    detachModel(M);
+  }
+}
+
 // Detached on one branch only: some iteration carries the graph.
 void statefulDetachedSometimes(Model M, torch::optim::Adam &Opt) {
   for (int I = 0; I < 100; ++I) {
