@@ -278,7 +278,7 @@ void MissingZeroGradCheck::buildSummaries(ASTContext &Context) {
       for (const FunctionDecl *FD : functionsAround(S)) {
         if (Clears) {
           Check.Summaries.addFunction(FD);
-          Clearing.insert(model::CallGraphSummaries::keyOf(FD));
+          Clearing.insert(model::summaryKey(FD));
         }
         if (Callee)
           Check.Summaries.addCall(FD, Callee);

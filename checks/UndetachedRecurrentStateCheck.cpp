@@ -3,10 +3,11 @@
 // iterations without detach().
 
 #include "UndetachedRecurrentStateCheck.h"
+#include "model/Events.h"
 #include "utils/AstWalk.h"
 #include "utils/FlowGraph.h"
+#include "utils/GradModeScope.h"
 #include "utils/TorchApi.h"
-#include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
 #include "clang/Lex/Lexer.h"
 #include "llvm/ADT/SetVector.h"
@@ -29,25 +30,14 @@ using ast::parentStmt;
 
 // ---- Where things are -------------------------------------------------------
 
-/// True when a variable that disables autograd (`torch::NoGradGuard`) is
-/// declared before `S` in a block around it.
-bool isUnderGradGuard(const Stmt *S, const Stmt *Body,
-                      const ast::ParentIndex &Parents) {
-  for (const Stmt *Child = S, *P = parentStmt(S, Parents); P && Child != Body;
-       Child = P, P = parentStmt(P, Parents)) {
-    const auto *Block = dyn_cast<CompoundStmt>(P);
-    if (!Block)
-      continue;
-    for (const Stmt *Sibling : Block->body()) {
-      if (Sibling == Child)
-        break;
-      if (const auto *DS = dyn_cast<DeclStmt>(Sibling))
-        for (const Decl *D : DS->decls())
-          if (api::isGradDisablingGuard(dyn_cast<VarDecl>(D)))
-            return true;
-    }
-  }
-  return false;
+/// True when autograd records a graph at `S`: no grad-mode guard's scope
+/// decides the mode there, or the innermost one enables it again
+/// (`torch::AutoGradMode on(true);` inside a `NoGradGuard` scope). A guard
+/// whose argument is not a constant counts as disabling.
+bool isRecording(const Stmt *S, const ast::ParentIndex &Parents) {
+  const std::optional<scope::ScopedGuard> Guard =
+      scope::innermostGuard(S, Parents);
+  return !Guard || Guard->Effect == api::GradModeEffect::Enables;
 }
 
 // ---- State types ------------------------------------------------------------
@@ -362,37 +352,33 @@ std::string detachStatement(const ValueDecl *V) {
 
 // ---- The check --------------------------------------------------------------
 
-bool UndetachedRecurrentStateCheck::isDetachingHelper(const FunctionDecl *FD,
-                                                      unsigned Depth) {
-  const FunctionDecl *Def = nullptr;
-  if (!FD || !FD->hasBody(Def) || Depth > 3 ||
-      Def->getASTContext().getSourceManager().isInSystemHeader(
-          Def->getLocation()))
-    return false;
-  if (auto It = DetachingHelpers.find(Def); It != DetachingHelpers.end())
-    return It->second;
-  DetachingHelpers[Def] = false; // Breaks recursion.
-  struct Finder : RecursiveASTVisitor<Finder> {
-    UndetachedRecurrentStateCheck &Check;
-    unsigned Depth;
-    bool Found = false;
-    Finder(UndetachedRecurrentStateCheck &Check, unsigned Depth)
-        : Check(Check), Depth(Depth) {}
-    bool VisitStmt(Stmt *S) {
-      Found = api::asTensorCall(S, "detach") ||
-              api::asTensorCall(S, "detach_") ||
-              (isa<CallExpr>(S) && Check.isDetachingHelper(calleeOf(S), Depth));
-      return !Found;
-    }
-  } F(*this, Depth + 1);
-  F.TraverseStmt(Def->getBody());
-  return DetachingHelpers[Def] = F.Found;
+void UndetachedRecurrentStateCheck::onStartOfTranslationUnit() { clear(); }
+
+void UndetachedRecurrentStateCheck::clear() {
+  // The containers hold AST pointers, which the next translation unit reuses.
+  Parents.reset();
+  Summaries.clear();
+  StateStores.clear();
 }
 
-void UndetachedRecurrentStateCheck::onStartOfTranslationUnit() {
-  // The caches hold AST pointers, which the next translation unit reuses.
-  Parents.reset();
-  DetachingHelpers.clear();
+const UndetachedRecurrentStateCheck::StateStore *
+UndetachedRecurrentStateCheck::stateStoreOf(const FunctionDecl *FD) const {
+  if (!FD)
+    return nullptr;
+  const FunctionDecl *Key = model::summaryKey(FD);
+  if (auto It = StateStores.find(Key); It != StateStores.end())
+    return &It->second;
+  // Stored by a method that `FD` calls: one of its class, first in source.
+  const auto *MD = dyn_cast<CXXMethodDecl>(Key);
+  const StateStore *Found = nullptr;
+  for (const auto &[Method, Store] : StateStores)
+    if (MD && Store.Field->getParent() == MD->getParent() &&
+        (!Found ||
+         Parents.context().getSourceManager().isBeforeInTranslationUnit(
+             Store.Assignment->getBeginLoc(),
+             Found->Assignment->getBeginLoc())))
+      Found = &Store;
+  return Found;
 }
 
 void UndetachedRecurrentStateCheck::registerMatchers(MatchFinder *Finder) {
@@ -404,8 +390,10 @@ void UndetachedRecurrentStateCheck::registerMatchers(MatchFinder *Finder) {
 void UndetachedRecurrentStateCheck::check(
     const MatchFinder::MatchResult &Result) {
   Parents.attach(*Result.Context);
+  summarize();
   for (const auto &[D, Body] : api::bodiesWithBackwardInLoop(Parents))
     analyzeBody(D, Body);
+  clear();
 }
 
 namespace {
@@ -433,14 +421,28 @@ struct Violation {
   bool ReassignAfterBackward = false;
 };
 
+/// A call of a module whose `forward` keeps recurrent state in the module
+/// (`StoresRecurrentState`).
+struct StatefulCall {
+  const CallExpr *Call = nullptr;
+  /// The variable, parameter or field that holds the module.
+  const ValueDecl *Module = nullptr;
+  /// The `forward` that stores the state.
+  const FunctionDecl *Forward = nullptr;
+};
+
+/// What a body is analyzed for: its training loops, or (a method's body)
+/// whether it keeps recurrent state in fields of its object.
+enum class Purpose : std::uint8_t { TrainingLoops, MethodSummary };
+
 /// The recurrences of one body and the flow questions about them.
 class RecurrenceAnalysis {
 public:
   RecurrenceAnalysis(UndetachedRecurrentStateCheck &Check,
                      const flow::FlowGraph &Graph, const Stmt *Body,
-                     const ast::ParentIndex &Parents)
+                     const ast::ParentIndex &Parents, Purpose For)
       : Check(Check), Graph(Graph), Body(Body), Parents(Parents),
-        Context(Parents.context()), SM(Context.getSourceManager()) {
+        Context(Parents.context()), SM(Context.getSourceManager()), For(For) {
     collect(Body);
     Graph.forEachStmt([&](const Stmt *S) {
       Elements.push_back(S);
@@ -448,13 +450,20 @@ public:
         Backwards.push_back(S);
       else if (const CallExpr *Call = api::asModuleForwardCall(S))
         Calls.push_back(Call);
+      else if (const model::MethodCall Named = model::asForward(S);
+               For == Purpose::MethodSummary && Named && isa<CallExpr>(Named.E))
+        // A method of a class template: `cell->forward(x, h)` on a member
+        // of dependent type, by name.
+        Calls.push_back(cast<CallExpr>(Named.E));
     });
     llvm::sort(Backwards,
                [this](const Stmt *A, const Stmt *B) { return before(A, B); });
     llvm::sort(Calls,
                [this](const Stmt *A, const Stmt *B) { return before(A, B); });
-    if (!Backwards.empty())
+    if (For == Purpose::MethodSummary || !Backwards.empty())
       findRecurrences();
+    if (For == Purpose::TrainingLoops && !Backwards.empty())
+      findStatefulCalls();
   }
 
   bool before(const Stmt *A, const Stmt *B) const {
@@ -462,6 +471,23 @@ public:
   }
 
   const std::vector<Recurrence> &recurrences() const { return Recurrences; }
+  const std::vector<StatefulCall> &statefulCalls() const {
+    return StatefulCalls;
+  }
+
+  /// The `backward()` calls on a path from a stateful call back to it,
+  /// with nothing on the way that detaches or resets the module's state.
+  llvm::SmallVector<const Stmt *, 2> violations(const StatefulCall &SC);
+
+  /// For a method: where it stores a module call's output in a field that
+  /// it handed to that call, such that the field's value comes from the
+  /// method's entry (the previous call) and reaches its exit (the next one)
+  /// with its history. Null when it stores none.
+  std::optional<UndetachedRecurrentStateCheck::StateStore> storedState();
+  /// For a method: true when it assigns a field of its object that holds
+  /// recurrent state a value computed from neither a module call nor a
+  /// state.
+  bool resetsState();
 
   /// The violations of one slot of `R` when the whole state is detached
   /// right after each statement of `Fixed`.
@@ -479,6 +505,10 @@ private:
   std::optional<StatementSite> fixSite(const Stmt *S) const;
   void collect(const Stmt *S);
   void findRecurrences();
+  void findStatefulCalls();
+  /// True when `S` detaches or resets the state that `Module` keeps, or
+  /// replaces the module.
+  bool killsModuleState(const Stmt *S, const ValueDecl *Module);
 
   /// Calls `Visit` on `S` and its sub-expressions that are not inside a
   /// detach, a call to a detaching helper or a lambda; `Visit` returns false
@@ -504,6 +534,7 @@ private:
   const ast::ParentIndex &Parents;
   ASTContext &Context;
   const SourceManager &SM;
+  const Purpose For;
 
   std::vector<const Stmt *> Elements;
   llvm::SmallVector<const Stmt *, 4> Backwards;
@@ -514,6 +545,7 @@ private:
   llvm::DenseMap<const Stmt *, size_t> AssignmentIndex;
   std::vector<const IfStmt *> Ifs;
   std::vector<Recurrence> Recurrences;
+  std::vector<StatefulCall> StatefulCalls;
   std::map<std::pair<const Recurrence *, unsigned>,
            llvm::DenseSet<const Stmt *>>
       Kills;
@@ -547,7 +579,7 @@ void RecurrenceAnalysis::walkLive(
     const Stmt *S, llvm::function_ref<bool(const Expr *)> Visit) {
   const auto *E = dyn_cast_or_null<Expr>(S);
   if (!E || isa<LambdaExpr>(E) || isDetachLike(E) ||
-      (isa<CallExpr>(E) && Check.isDetachingHelper(calleeOf(E))))
+      (isa<CallExpr>(E) && Check.summaryOf(calleeOf(E)).Detaches))
     return;
   if (!Visit(E))
     return;
@@ -605,7 +637,7 @@ RecurrenceAnalysis::carriersOf(const Expr *Call, const ValueDecl *Excluded) {
 
 void RecurrenceAnalysis::findRecurrences() {
   for (const CallExpr *Call : Calls) {
-    if (!Graph.contains(Call) || isUnderGradGuard(Call, Body, Parents))
+    if (!Graph.contains(Call) || !isRecording(Call, Parents))
       continue;
     llvm::SetVector<const ValueDecl *> Vars;
     llvm::DenseMap<const ValueDecl *, llvm::SmallVector<int, 2>> Passed;
@@ -619,6 +651,8 @@ void RecurrenceAnalysis::findRecurrences() {
     const llvm::DenseSet<const ValueDecl *> AllCarriers =
         carriersOf(Call, nullptr);
     for (const ValueDecl *Var : Vars) {
+      if (For == Purpose::MethodSummary && !isa<FieldDecl>(Var))
+        continue;
       const llvm::DenseSet<const ValueDecl *> Carriers = carriersOf(Call, Var);
       Recurrence R;
       R.Call = Call;
@@ -650,6 +684,160 @@ void RecurrenceAnalysis::findRecurrences() {
   }
 }
 
+/// The variable, parameter or field (of `this`) at the root of an object
+/// expression: `model` in `model->hidden`, `std::get<0>(model->hidden)`,
+/// `model.get()->reset_state()`'s object.
+const ValueDecl *rootDecl(const Expr *E) {
+  for (unsigned Steps = 0; E && Steps < 16; ++Steps) {
+    E = E->IgnoreUnlessSpelledInSource();
+    if (const auto *DRE = dyn_cast<DeclRefExpr>(E))
+      return DRE->getDecl();
+    if (const auto *ME = dyn_cast<MemberExpr>(E)) {
+      if (isa<CXXThisExpr>(ME->getBase()->IgnoreParenImpCasts()))
+        return ME->getMemberDecl();
+      E = ME->getBase();
+    } else if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E)) {
+      if (Op->getNumArgs() == 0)
+        return nullptr;
+      E = Op->getArg(0);
+    } else if (const auto *UO = dyn_cast<UnaryOperator>(E)) {
+      E = UO->getSubExpr();
+    } else if (const auto *Member = dyn_cast<CXXMemberCallExpr>(E)) {
+      E = Member->getImplicitObjectArgument();
+    } else if (const auto *Call = dyn_cast<CallExpr>(E);
+               Call && Call->getNumArgs() == 1 &&
+               (isStdFunction(Call, "get") || isStdFunction(Call, "move"))) {
+      E = Call->getArg(0);
+    } else {
+      return nullptr;
+    }
+  }
+  return nullptr;
+}
+
+/// The object a module call runs on, as written.
+const Expr *moduleObject(const CallExpr *Call) {
+  if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call))
+    return Member->getImplicitObjectArgument();
+  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Call);
+      Op && Op->getNumArgs() > 0)
+    return Op->getArg(0);
+  return nullptr;
+}
+
+void RecurrenceAnalysis::findStatefulCalls() {
+  for (const CallExpr *Call : Calls) {
+    if (!Graph.contains(Call) || !isRecording(Call, Parents))
+      continue;
+    const FunctionDecl *Forward = nullptr;
+    for (const CXXMethodDecl *MD : model::forwardMethods(Call))
+      if (Check.summaryOf(MD).StoresRecurrentState) {
+        Forward = MD;
+        break;
+      }
+    const Expr *Object = moduleObject(Call);
+    const ValueDecl *Module = Object ? rootDecl(Object) : nullptr;
+    if (Forward && Module)
+      StatefulCalls.push_back({Call, Module, Forward});
+  }
+}
+
+bool RecurrenceAnalysis::killsModuleState(const Stmt *S,
+                                          const ValueDecl *Module) {
+  // A module declared in the loop, or assigned (also a state field of it).
+  if (const auto *DS = dyn_cast<DeclStmt>(S))
+    return llvm::is_contained(DS->decls(), Module);
+  if (auto It = AssignmentIndex.find(S); It != AssignmentIndex.end()) {
+    const Expr *Lhs = nullptr;
+    if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S))
+      Lhs = Op->getArg(0);
+    else if (const auto *BO = dyn_cast<BinaryOperator>(S))
+      Lhs = BO->getLHS();
+    return Lhs && rootDecl(Lhs) == Module;
+  }
+  const auto *Call = dyn_cast<CallExpr>(S);
+  if (!Call)
+    return false;
+  const model::FunctionSummary Callee = Check.summaryOf(calleeOf(Call));
+  if (!Callee.Detaches && !Callee.ResetsState)
+    return false;
+  // `model->detachHidden()`, or a member helper of the object that holds
+  // the module as a field.
+  if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call)) {
+    const Expr *Object = Member->getImplicitObjectArgument();
+    if (Object && rootDecl(Object) == Module)
+      return true;
+    if ((!Object || isa<CXXThisExpr>(Object->IgnoreParenImpCasts())) &&
+        isa<FieldDecl>(Module))
+      return true;
+  }
+  // `detach_hidden(model)`.
+  return llvm::any_of(Call->arguments(), [Module](const Expr *Arg) {
+    return referencesDecl(Arg, Module);
+  });
+}
+
+llvm::SmallVector<const Stmt *, 2>
+RecurrenceAnalysis::violations(const StatefulCall &SC) {
+  llvm::DenseSet<const Stmt *> KillStmts;
+  for (const Stmt *S : Elements)
+    if (killsModuleState(S, SC.Module))
+      KillStmts.insert(S);
+  const Stmt *Call = SC.Call;
+  const auto Kill = [&](const Stmt *S) { return KillStmts.contains(S); };
+  const auto KillOrCall = [&](const Stmt *S) { return Kill(S) || S == Call; };
+  const llvm::SmallVector<const Stmt *, 4> CallLoops =
+      enclosingLoops(Call, Body, Parents);
+  llvm::SmallVector<const Stmt *, 2> Found;
+  for (const Stmt *Backward : Backwards)
+    if (llvm::any_of(
+            enclosingLoops(Backward, Body, Parents),
+            [&](const Stmt *L) { return llvm::is_contained(CallLoops, L); }) &&
+        Graph.reaches(Call, Backward, KillOrCall) &&
+        Graph.reaches(Backward, Call, Kill))
+      Found.push_back(Backward);
+  return Found;
+}
+
+std::optional<UndetachedRecurrentStateCheck::StateStore>
+RecurrenceAnalysis::storedState() {
+  for (const Recurrence &R : Recurrences) {
+    const auto *Field = dyn_cast<FieldDecl>(R.Var);
+    if (!Field)
+      continue;
+    const Stmt *Call = R.Call;
+    const auto IsCall = [Call](const Stmt *S) { return S == Call; };
+    for (unsigned I = 0; I < R.Slots.size(); ++I) {
+      const llvm::DenseSet<const Stmt *> &KillStmts = killSet(R, I);
+      const auto Kill = [&](const Stmt *S) { return KillStmts.contains(S); };
+      if (!Graph.reachedFromEntry(Call, Kill))
+        continue;
+      for (const Stmt *Reassign : R.Reassigns[I])
+        if (Graph.reaches(Call, Reassign, IsCall) &&
+            Graph.reachesExit(Reassign, Kill))
+          return UndetachedRecurrentStateCheck::StateStore{Field, Reassign};
+    }
+  }
+  return std::nullopt;
+}
+
+bool RecurrenceAnalysis::resetsState() {
+  return llvm::any_of(Assignments, [this](const Assignment &A) {
+    if (!Graph.contains(A.Op) ||
+        llvm::none_of(A.Targets,
+                      [](const StateRef &T) { return isa<FieldDecl>(T.Var); }))
+      return false;
+    bool Fresh = true;
+    walkLive(A.Rhs, [&](const Expr *Node) {
+      if (api::asModuleForwardCall(Node) || model::asForward(Node) ||
+          stateRef(Node))
+        Fresh = false;
+      return Fresh;
+    });
+    return Fresh;
+  });
+}
+
 // What ends the history a state position holds: the declaration of the
 // state, an assignment of a value that does not use the state or the call's
 // output, `detach_()`, `reset()`, or a detaching helper given the state (or
@@ -676,7 +864,7 @@ bool RecurrenceAnalysis::killsAt(const Stmt *S, const Recurrence &R, int Slot) {
     }
   }
   const auto *Call = dyn_cast<CallExpr>(S);
-  if (!Call || !Check.isDetachingHelper(calleeOf(Call)))
+  if (!Call || !Check.summaryOf(calleeOf(Call)).Detaches)
     return false;
   const auto *VD = dyn_cast<VarDecl>(Var);
   const FunctionDecl *Def = nullptr;
@@ -884,13 +1072,111 @@ void addInsertion(DiagnosticBuilder &Diag, const Insertion &In,
 
 } // namespace
 
+/// True when a field of the class of `MD` can hold recurrent state.
+static bool hasStateField(const CXXMethodDecl *MD) {
+  const CXXRecordDecl *RD = MD->getParent();
+  return RD && !RD->isLambda() && RD->hasDefinition() &&
+         llvm::any_of(RD->getDefinition()->fields(), [](const FieldDecl *F) {
+           return isStateType(F->getType());
+         });
+}
+
+void UndetachedRecurrentStateCheck::summarize() {
+  // The body-local facts: detaches, then, with the detaching helpers known,
+  // what each method does to the state fields of its object.
+  llvm::DenseMap<const FunctionDecl *, model::FunctionSummary> Local;
+  model::buildCallGraph(Summaries, Parents,
+                        [&Local](const CallExpr *Call,
+                                 llvm::ArrayRef<const FunctionDecl *> Owners) {
+                          if (model::isDetach(Call))
+                            for (const FunctionDecl *Owner : Owners)
+                              Local[model::summaryKey(Owner)].Detaches = true;
+                        });
+  const auto LocalFacts = [&Local](const FunctionDecl *FD) {
+    return Local.lookup(FD);
+  };
+  Summaries.compute(LocalFacts);
+  ASTContext &Context = Parents.context();
+  for (const FunctionDecl *Key : Summaries.functions()) {
+    const auto *MD = dyn_cast<CXXMethodDecl>(Key);
+    const FunctionDecl *Def = nullptr;
+    if (!MD || !hasStateField(MD) || !MD->hasBody(Def) || !Def->getBody())
+      continue;
+    const std::unique_ptr<flow::FlowGraph> Graph =
+        flow::FlowGraph::build(Def, Def->getBody(), Context);
+    if (!Graph)
+      continue;
+    RecurrenceAnalysis Analysis(*this, *Graph, Def->getBody(), Parents,
+                                Purpose::MethodSummary);
+    model::FunctionSummary &Facts = Local[Key];
+    Facts.ResetsState = Analysis.resetsState();
+    if (std::optional<StateStore> Store = Analysis.storedState()) {
+      Facts.StoresRecurrentState = true;
+      Store->Method = Def;
+      StateStores[Key] = *Store;
+    }
+  }
+  Summaries.compute(LocalFacts);
+}
+
+/// Reports the calls of modules that keep recurrent state across
+/// `backward()`: at the call, with notes at the `backward()` and where the
+/// module's method stores the state.
+static void reportStatefulCalls(UndetachedRecurrentStateCheck &Check,
+                                RecurrenceAnalysis &Analysis,
+                                const SourceManager &SM) {
+  for (const StatefulCall &SC : Analysis.statefulCalls()) {
+    const llvm::SmallVector<const Stmt *, 2> Backwards =
+        Analysis.violations(SC);
+    if (Backwards.empty())
+      continue;
+    const auto Retaining = [](const Stmt *Backward) {
+      return api::retainsGraph(cast<Expr>(Backward));
+    };
+    const bool Retains = llvm::any_of(Backwards, Retaining);
+    const Stmt *Shown = nullptr;
+    for (const Stmt *Backward : Backwards)
+      if ((!Retains || Retaining(Backward)) &&
+          (!Shown || SM.isBeforeInTranslationUnit(Backward->getBeginLoc(),
+                                                  Shown->getBeginLoc())))
+        Shown = Backward;
+    const UndetachedRecurrentStateCheck::StateStore *Store =
+        Check.stateStoreOf(SC.Forward);
+    const NamedDecl *Holder =
+        Store ? static_cast<const NamedDecl *>(Store->Field) : SC.Module;
+    Check.diag(
+        SC.Call->getExprLoc(),
+        "recurrent state %select{that module %1 keeps|%0, which module %1 "
+        "keeps,}2 is carried into this call across 'backward()' without "
+        "'detach()'%select{, so the next 'backward()' runs into the freed "
+        "graph of the previous iteration|; 'retain_graph=true' hides the "
+        "error but the autograd graph grows every iteration}3")
+        << Holder << SC.Module << (Store != nullptr) << Retains;
+    Check.diag(
+        cast<Expr>(Shown)->getExprLoc(),
+        "%select{this 'backward()' frees the graph that %0 still holds|this "
+        "'backward()' keeps the graph that %0 extends alive}1",
+        DiagnosticIDs::Note)
+        << Holder << Retains;
+    if (Store)
+      Check.diag(
+          Store->Assignment->getBeginLoc(),
+          "%0 stores the output of a module call in %1 here, and the next "
+          "call starts from it",
+          DiagnosticIDs::Note)
+          << Store->Method << Store->Field;
+  }
+}
+
 void UndetachedRecurrentStateCheck::analyzeBody(const Decl *D, Stmt *Body) {
   ASTContext &Context = Parents.context();
   const std::unique_ptr<flow::FlowGraph> Graph =
       flow::FlowGraph::build(D, Body, Context);
   if (!Graph)
     return;
-  RecurrenceAnalysis Analysis(*this, *Graph, Body, Parents);
+  RecurrenceAnalysis Analysis(*this, *Graph, Body, Parents,
+                              Purpose::TrainingLoops);
+  reportStatefulCalls(*this, Analysis, Context.getSourceManager());
   const std::vector<Recurrence> &Recurrences = Analysis.recurrences();
   if (Recurrences.empty())
     return;

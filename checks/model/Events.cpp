@@ -131,6 +131,35 @@ MethodCall asForward(const Stmt *S) {
   return {};
 }
 
+llvm::SmallVector<const CXXMethodDecl *, 2> forwardMethods(const Expr *Call) {
+  llvm::SmallVector<const CXXMethodDecl *, 2> Methods;
+  if (const auto *Member = dyn_cast_or_null<CXXMemberCallExpr>(Call)) {
+    const CXXMethodDecl *MD = Member->getMethodDecl();
+    if (MD && MD->getIdentifier() && MD->getName() == "forward")
+      Methods.push_back(MD);
+    return Methods;
+  }
+  const auto *Op = dyn_cast_or_null<CXXOperatorCallExpr>(Call);
+  const auto *MD = Op && Op->getOperator() == OO_Call
+                       ? dyn_cast_or_null<CXXMethodDecl>(Op->getDirectCallee())
+                       : nullptr;
+  const auto *Holder =
+      MD ? dyn_cast<ClassTemplateSpecializationDecl>(MD->getParent()) : nullptr;
+  if (!Holder || !Holder->getIdentifier() ||
+      Holder->getName() != "ModuleHolder" ||
+      Holder->getTemplateArgs().size() == 0 ||
+      Holder->getTemplateArgs()[0].getKind() != TemplateArgument::Type)
+    return Methods;
+  const CXXRecordDecl *Impl =
+      Holder->getTemplateArgs()[0].getAsType()->getAsCXXRecordDecl();
+  if (!Impl || !Impl->hasDefinition())
+    return Methods;
+  for (const CXXMethodDecl *Method : Impl->getDefinition()->methods())
+    if (Method->getIdentifier() && Method->getName() == "forward")
+      Methods.push_back(Method);
+  return Methods;
+}
+
 MethodCall asEvalMode(const Stmt *S, const ASTContext &Context) {
   if (const CXXMemberCallExpr *Call = api::asEvalModeCall(S, Context))
     return resolved(Call);
@@ -172,6 +201,14 @@ bool isGradientSink(const Stmt *S) {
     return true;
   const MethodCall Named = byName(S);
   return Named && Named.Name == "backward";
+}
+
+bool isDetach(const Stmt *S) {
+  if (api::asTensorCall(S, "detach") || api::asTensorCall(S, "detach_"))
+    return true;
+  const MethodCall Named = byName(S);
+  return Named && isa<CallExpr>(Named.E) &&
+         (Named.Name == "detach" || Named.Name == "detach_");
 }
 
 bool hasInferenceName(const FunctionDecl *FD) {

@@ -6,8 +6,10 @@
 #define TORCH_TIDY_CHECKS_MODEL_EVENTS_H
 
 #include "clang/AST/ASTContext.h"
+#include "clang/AST/DeclCXX.h"
 #include "clang/AST/Expr.h"
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
 
 namespace clang::tidy::torch::model {
@@ -43,6 +45,10 @@ struct MethodCall {
 /// `torch::nn::Module` or `torch::jit::Module`, `m(...)` on a
 /// `ModuleHolder`, or `forward(...)` by name.
 MethodCall asForward(const Stmt *S);
+/// The `forward` methods a resolved forward pass can run: the method called
+/// by `m->forward(...)`, or the `forward` overloads of `Impl` for `m(...)` on
+/// a `ModuleHolder<Impl>`. Empty for anything else.
+llvm::SmallVector<const CXXMethodDecl *, 2> forwardMethods(const Expr *Call);
 /// `eval()` or `train(false)` on a module.
 MethodCall asEvalMode(const Stmt *S, const ASTContext &Context);
 /// `train()`, `train(true)` or `train(<not a constant>)` on a module.
@@ -52,6 +58,9 @@ MethodCall asZeroGrad(const Stmt *S);
 /// `t.backward(...)`, `torch::autograd::backward(...)` or
 /// `torch::autograd::grad(...)`: where a recorded graph is used.
 bool isGradientSink(const Stmt *S);
+/// `t.detach()` or `t.detach_()` on a tensor, or by name on an object of
+/// dependent type: where a value's history ends.
+bool isDetach(const Stmt *S);
 
 /// True when the name of `FD` says it evaluates, predicts or samples: one
 /// of its words (split at `_` and lower-to-upper case changes) is in the

@@ -2,24 +2,25 @@
 // Function summaries in strongly-connected-component order.
 
 #include "Summaries.h"
+#include "utils/GradModeScope.h"
 #include "llvm/ADT/DenseSet.h"
 #include <algorithm>
 
 namespace clang::tidy::torch::model {
 
-namespace {
-
-const FunctionDecl *key(const FunctionDecl *FD) {
+const FunctionDecl *summaryKey(const FunctionDecl *FD) {
+  if (!FD)
+    return nullptr;
   if (const FunctionDecl *Pattern = FD->getTemplateInstantiationPattern())
     FD = Pattern;
   return FD->getCanonicalDecl();
 }
 
-} // namespace
+namespace {
 
-const FunctionDecl *CallGraphSummaries::keyOf(const FunctionDecl *FD) {
-  return FD ? key(FD) : nullptr;
-}
+const FunctionDecl *key(const FunctionDecl *FD) { return summaryKey(FD); }
+
+} // namespace
 
 void CallGraphSummaries::addFunction(const FunctionDecl *FD) {
   if (FD)
@@ -120,6 +121,14 @@ void CallGraphSummaries::compute(LocalFacts Local) {
   }
 }
 
+std::vector<const FunctionDecl *> CallGraphSummaries::functions() const {
+  std::vector<const FunctionDecl *> Result;
+  Result.reserve(Callees.size());
+  for (const auto &Entry : Callees)
+    Result.push_back(Entry.first);
+  return Result;
+}
+
 FunctionSummary CallGraphSummaries::of(const FunctionDecl *FD) const {
   if (!FD)
     return {};
@@ -129,6 +138,58 @@ FunctionSummary CallGraphSummaries::of(const FunctionDecl *FD) const {
 void CallGraphSummaries::clear() {
   Callees.clear();
   Summaries.clear();
+}
+
+void buildCallGraph(CallGraphSummaries &Graph, const ast::ParentIndex &Parents,
+                    llvm::function_ref<void(
+                        const CallExpr *, llvm::ArrayRef<const FunctionDecl *>)>
+                        Visit) {
+  struct Collector : ast::UserCodeVisitor<Collector> {
+    CallGraphSummaries &Graph;
+    const ast::ParentIndex &Parents;
+    llvm::function_ref<void(const CallExpr *,
+                            llvm::ArrayRef<const FunctionDecl *>)>
+        Visit;
+    const SourceManager &SM;
+
+    Collector(CallGraphSummaries &Graph, const ast::ParentIndex &Parents,
+              llvm::function_ref<void(const CallExpr *,
+                                      llvm::ArrayRef<const FunctionDecl *>)>
+                  Visit)
+        : Graph(Graph), Parents(Parents), Visit(Visit),
+          SM(Parents.context().getSourceManager()) {}
+
+    bool VisitFunctionDecl(FunctionDecl *FD) {
+      if (FD->doesThisDeclarationHaveABody())
+        Graph.addFunction(FD);
+      return true;
+    }
+    bool VisitLambdaExpr(LambdaExpr *Lambda) {
+      Graph.addFunction(Lambda->getCallOperator());
+      return true;
+    }
+    bool VisitCallExpr(CallExpr *Call) {
+      // The functions whose bodies hold the call: lambdas, then the function
+      // around them.
+      llvm::SmallVector<const FunctionDecl *, 2> Owners;
+      scope::EnclosingBody Where = scope::enclosingBody(Call, Parents);
+      for (unsigned Depth = 0; Where.Function && Depth < 64; ++Depth) {
+        Owners.push_back(Where.Function);
+        if (!Where.Lambda)
+          break;
+        Where = scope::enclosingBody(Where.Lambda, Parents);
+      }
+      if (Owners.empty())
+        return true;
+      const FunctionDecl *Callee = Call->getDirectCallee();
+      if (Callee && !ast::isInSystemHeader(Callee, SM))
+        for (const FunctionDecl *Owner : Owners)
+          Graph.addCall(Owner, Callee);
+      Visit(Call, Owners);
+      return true;
+    }
+  } C(Graph, Parents, Visit);
+  C.traverseUserCode(Parents.context());
 }
 
 } // namespace clang::tidy::torch::model

@@ -37,11 +37,38 @@ const Stmt *FlowGraph::findReachable(const Stmt *From, StmtPredicate IsTarget,
   auto It = Positions.find(From);
   if (It == Positions.end())
     return nullptr;
+  return search({It->second.Block, It->second.Index + 1}, IsTarget, IsBlocker,
+                IsBlockedBlock, nullptr);
+}
 
-  // Scans one block from `Start`; returns true when the path goes on.
+bool FlowGraph::reachedFromEntry(const Stmt *To,
+                                 StmtPredicate IsBlocker) const {
+  if (!contains(To))
+    return false;
+  return search(
+             {&Graph->getEntry(), 0}, [To](const Stmt *S) { return S == To; },
+             IsBlocker, nullptr, nullptr) != nullptr;
+}
+
+bool FlowGraph::reachesExit(const Stmt *From, StmtPredicate IsBlocker) const {
+  auto It = Positions.find(From);
+  if (It == Positions.end())
+    return false;
+  bool ReachedExit = false;
+  search(
+      {It->second.Block, It->second.Index + 1},
+      [](const Stmt *) { return false; }, IsBlocker, nullptr, &ReachedExit);
+  return ReachedExit;
+}
+
+const Stmt *FlowGraph::search(Position Start, StmtPredicate IsTarget,
+                              StmtPredicate IsBlocker,
+                              BlockPredicate IsBlockedBlock,
+                              bool *ReachedExit) const {
+  // Scans one block from `First`; returns true when the path goes on.
   const Stmt *Found = nullptr;
-  auto Scan = [&](const CFGBlock *Block, unsigned Start) {
-    for (unsigned I = Start, E = Block->size(); I < E; ++I) {
+  auto Scan = [&](const CFGBlock *Block, unsigned First) {
+    for (unsigned I = First, E = Block->size(); I < E; ++I) {
       auto S = (*Block)[I].getAs<CFGStmt>();
       if (!S)
         continue;
@@ -52,6 +79,8 @@ const Stmt *FlowGraph::findReachable(const Stmt *From, StmtPredicate IsTarget,
       if (IsBlocker(S->getStmt()))
         return false;
     }
+    if (ReachedExit && Block == &Graph->getExit())
+      *ReachedExit = true;
     return true;
   };
 
@@ -69,9 +98,9 @@ const Stmt *FlowGraph::findReachable(const Stmt *From, StmtPredicate IsTarget,
     }
   };
 
-  if (!Scan(It->second.Block, It->second.Index + 1))
+  if (!Scan(Start.Block, Start.Index))
     return Found;
-  PushSuccessors(It->second.Block);
+  PushSuccessors(Start.Block);
   while (!Worklist.empty()) {
     const CFGBlock *Block = Worklist.pop_back_val();
     if (!Scan(Block, 0)) {

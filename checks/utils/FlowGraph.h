@@ -39,6 +39,15 @@ public:
   bool reaches(const Stmt *From, const Stmt *To, StmtPredicate IsBlocker,
                BlockPredicate IsBlockedBlock = nullptr) const;
 
+  /// True when some path from the entry of the body reaches `To` without
+  /// meeting a statement satisfying `IsBlocker` before it.
+  bool reachedFromEntry(const Stmt *To, StmtPredicate IsBlocker) const;
+
+  /// True when some path that starts right after `From` leaves the body
+  /// (reaches the exit block) without meeting a statement satisfying
+  /// `IsBlocker`.
+  bool reachesExit(const Stmt *From, StmtPredicate IsBlocker) const;
+
   /// Calls `Visit` for every statement element of the graph, in block order.
   void forEachStmt(llvm::function_ref<void(const Stmt *)> Visit) const;
 
@@ -49,6 +58,12 @@ private:
     const CFGBlock *Block;
     unsigned Index;
   };
+  /// The search behind the queries: from element `Start.Index` of
+  /// `Start.Block` on. `ReachedExit` (when given) is set when a path gets to
+  /// the exit block.
+  const Stmt *search(Position Start, StmtPredicate IsTarget,
+                     StmtPredicate IsBlocker, BlockPredicate IsBlockedBlock,
+                     bool *ReachedExit) const;
   std::unique_ptr<CFG> Graph;
   llvm::DenseMap<const Stmt *, Position> Positions;
 };
