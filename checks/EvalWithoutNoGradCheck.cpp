@@ -91,13 +91,6 @@ ModuleRef moduleRef(const Expr *E, const ASTContext &Context) {
   return Ref;
 }
 
-/// The function a call is attributed to: templates by their pattern.
-const FunctionDecl *canonicalTarget(const FunctionDecl *FD) {
-  if (const FunctionDecl *Pattern = FD->getTemplateInstantiationPattern())
-    FD = Pattern;
-  return FD->getCanonicalDecl();
-}
-
 /// The functions of the user's that `Call` may call: its callee, or in a
 /// template, the candidates of a call whose arguments are dependent
 /// (`embed(M, X)` with `Model &M`).
@@ -339,7 +332,7 @@ private:
     if (!Call || model::asForward(S))
       return nullptr;
     for (const FunctionDecl *FD : calleesOf(Call))
-      if (const FunctionDecl *Target = canonicalTarget(FD);
+      if (const FunctionDecl *Target = model::summaryKey(FD);
           Forwarding.contains(Target))
         return Target;
     return nullptr;
@@ -380,14 +373,14 @@ private:
       for (unsigned I = 0; I < Work.size(); ++I) {
         const scope::EnclosingBody Where = Work[I];
         if (Where.Lambda || !Where.Function ||
-            Forwarding.contains(canonicalTarget(Where.Function)) ||
+            Forwarding.contains(model::summaryKey(Where.Function)) ||
             !model::mayHoldGraph(Where.Function->getReturnType()) ||
             Where.Function->getReturnType()->isVoidType())
           continue;
         const Expr *Returned = returnedForward(flowOf(Where));
         if (!Returned)
           continue;
-        const FunctionDecl *Target = canonicalTarget(Where.Function);
+        const FunctionDecl *Target = model::summaryKey(Where.Function);
         Forwarding[Target] = Returned;
         Changed = true;
         for (const CallExpr *Site : Check.CallSites.lookup(Target)) {
@@ -1404,10 +1397,10 @@ void EvalWithoutNoGradCheck::check(const MatchFinder::MatchResult &Result) {
         noteForward(Call);
       if (model::isGradientSink(Call))
         if (const FunctionDecl *Outer = outerFunction(Call))
-          Check.LocalTrains.insert(canonicalTarget(Outer));
+          Check.LocalTrains.insert(model::summaryKey(Outer));
       for (const FunctionDecl *FD : calleesOf(Call))
         if (isUserFunction(FD)) {
-          Check.CallSites[canonicalTarget(FD)].push_back(Call);
+          Check.CallSites[model::summaryKey(FD)].push_back(Call);
           Check.Summaries.addCall(outerFunction(Call), FD);
         }
       return true;
@@ -1426,7 +1419,7 @@ void EvalWithoutNoGradCheck::check(const MatchFinder::MatchResult &Result) {
       const auto *Call = Up.empty() ? nullptr : Up[0].get<CallExpr>();
       if (!Call || Call->getCallee() != Child)
         Check.Escaping.insert(
-            canonicalTarget(cast<FunctionDecl>(Ref->getDecl())));
+            model::summaryKey(cast<FunctionDecl>(Ref->getDecl())));
       return true;
     }
     bool VisitLambdaExpr(LambdaExpr *Lambda) {
