@@ -234,62 +234,22 @@ void MissingZeroGradCheck::check(const MatchFinder::MatchResult &Result) {
     analyzeBody(D, Body);
 }
 
-void MissingZeroGradCheck::buildSummaries(ASTContext &Context) {
-  // The functions of the user's code, each call between them, and the
-  // bodies (lambdas in them included) that clear gradients themselves.
-  struct Collector : ast::UserCodeVisitor<Collector> {
-    MissingZeroGradCheck &Check;
-    llvm::DenseSet<const FunctionDecl *> Clearing;
-    explicit Collector(MissingZeroGradCheck &Check) : Check(Check) {}
-
-    /// The functions whose bodies hold `S`: the innermost one (a lambda's
-    /// call operator) first, then those around it.
-    llvm::SmallVector<const FunctionDecl *, 2> functionsAround(const Stmt *S) {
-      llvm::SmallVector<const FunctionDecl *, 2> Result;
-      DynTypedNode Node = DynTypedNode::create(*S);
-      for (unsigned Depth = 0; Depth < 256; ++Depth) {
-        const DynTypedNodeList Up = Check.Parents.of(Node);
-        if (Up.empty())
-          break;
-        Node = Up[0];
-        if (const auto *Lambda = Node.get<LambdaExpr>()) {
-          Result.push_back(Lambda->getCallOperator());
-        } else if (const auto *FD = Node.get<FunctionDecl>()) {
-          Result.push_back(FD);
-          break;
-        } else if (Node.get<Decl>() && !Node.get<VarDecl>()) {
-          break;
-        }
-      }
-      return Result;
-    }
-    bool VisitFunctionDecl(FunctionDecl *FD) {
-      if (FD->doesThisDeclarationHaveABody())
-        Check.Summaries.addFunction(FD);
-      return true;
-    }
-    bool VisitStmt(Stmt *S) {
-      const auto *Call = dyn_cast<CallExpr>(S);
-      const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
-      const bool Clears = model::asZeroGrad(S) || isGradClear(S) ||
-                          Check.ClearingFunctions.matches(Callee);
-      if (!Clears && !Callee)
-        return true;
-      for (const FunctionDecl *FD : functionsAround(S)) {
-        if (Clears) {
-          Check.Summaries.addFunction(FD);
+void MissingZeroGradCheck::buildSummaries(ASTContext & /*Context*/) {
+  // The bodies (lambdas in them included) that clear gradients themselves;
+  // the summaries carry that through every chain of calls.
+  llvm::DenseSet<const FunctionDecl *> Clearing;
+  model::buildCallGraph(
+      Summaries, Parents,
+      [&](const CallExpr *Call, llvm::ArrayRef<const FunctionDecl *> Owners) {
+        if (!model::asZeroGrad(Call) && !isGradClear(Call) &&
+            !ClearingFunctions.matches(Call->getDirectCallee()))
+          return;
+        for (const FunctionDecl *FD : Owners)
           Clearing.insert(model::summaryKey(FD));
-        }
-        if (Callee)
-          Check.Summaries.addCall(FD, Callee);
-      }
-      return true;
-    }
-  } C(*this);
-  C.traverseUserCode(Context);
-  Summaries.compute([&C](const FunctionDecl *FD) {
+      });
+  Summaries.compute([&Clearing](const FunctionDecl *FD) {
     model::FunctionSummary Local;
-    Local.ClearsGradients = C.Clearing.contains(FD);
+    Local.ClearsGradients = Clearing.contains(FD);
     return Local;
   });
 }
