@@ -1100,7 +1100,10 @@ void UndetachedRecurrentStateCheck::summarize() {
   for (const FunctionDecl *Key : Summaries.functions()) {
     const auto *MD = dyn_cast<CXXMethodDecl>(Key);
     const FunctionDecl *Def = nullptr;
-    if (!MD || !hasStateField(MD) || !MD->hasBody(Def) || !Def->getBody())
+    // Implicit and defaulted members (a destructor the compiler writes) have
+    // no statements of the user's; Clang's CFG builder is not meant for them.
+    if (!MD || !hasStateField(MD) || !MD->hasBody(Def) || !Def->getBody() ||
+        Def->isImplicit() || Def->isDefaulted() || Def->isInvalidDecl())
       continue;
     const std::unique_ptr<flow::FlowGraph> Graph =
         flow::FlowGraph::build(Def, Def->getBody(), Context);

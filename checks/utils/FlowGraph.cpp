@@ -9,6 +9,10 @@ namespace clang::tidy::torch::flow {
 
 std::unique_ptr<FlowGraph> FlowGraph::build(const Decl *D, Stmt *Body,
                                             ASTContext &Context) {
+  // Clang's CFG builder expects a valid declaration: one that did not
+  // compile (a body left half-formed by a missing header) can crash it.
+  if (!Body || (D && D->isInvalidDecl()))
+    return nullptr;
   CFG::BuildOptions Options;
   Options.AddImplicitDtors = true;
   Options.AddTemporaryDtors = true;
