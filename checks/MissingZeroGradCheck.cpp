@@ -5,6 +5,7 @@
 #include "MissingZeroGradCheck.h"
 #include "clang-tidy/utils/OptionsUtils.h"
 #include "model/Events.h"
+#include "model/FixIts.h"
 #include "utils/AstWalk.h"
 #include "utils/FlowGraph.h"
 #include "utils/TorchApi.h"
@@ -390,13 +391,10 @@ public:
     const StringRef Name = Lexer::getSourceText(
         CharSourceRange::getTokenRange(Receiver->getSourceRange()), SM,
         Parents.context().getLangOpts());
-    const StringRef Indent = Lexer::getIndentationForLine(At, SM);
     // A body that starts on the line of its `{` gets the call on that line.
-    const bool OwnLine = Indent.size() + 1 == SM.getSpellingColumnNumber(At);
-    const std::string Separator = OwnLine ? ("\n" + Indent).str() : " ";
-    return FixItHint::CreateInsertion(
-        At, (Name + (ThroughPointer ? "->" : ".") + "zero_grad();" + Separator)
-                .str());
+    return fixit::insertBefore(
+        At, {(Name + (ThroughPointer ? "->" : ".") + "zero_grad();").str()},
+        SM);
   }
 
   /// A `zero_grad()` of `Update`'s optimizer that every path from a

@@ -4,6 +4,7 @@
 
 #include "UndetachedRecurrentStateCheck.h"
 #include "model/Events.h"
+#include "model/FixIts.h"
 #include "utils/AstWalk.h"
 #include "utils/FlowGraph.h"
 #include "utils/GradModeScope.h"
@@ -1042,32 +1043,18 @@ struct Insertion {
 
 void addInsertion(DiagnosticBuilder &Diag, const Insertion &In,
                   const SourceManager &SM, const LangOptions &LangOpts) {
-  const Stmt *S = In.Site.Statement;
-  const SourceLocation Semi =
-      Lexer::findLocationAfterToken(S->getEndLoc(), tok::semi, SM, LangOpts,
-                                    /*SkipTrailingWhitespaceAndNewLine=*/false);
-  std::string Text;
-  if (In.Site.NeedsBraces) {
-    for (const ValueDecl *Var : In.Vars)
-      Text += " " + detachStatement(Var);
-    Diag << FixItHint::CreateInsertion(S->getBeginLoc(), "{ ")
-         << FixItHint::CreateInsertion(Semi, Text + " }");
-    return;
-  }
-  const StringRef Line = StringRef(SM.getCharacterData(Semi)).split('\n').first;
-  const StringRef Rest = Line.trim();
-  if (!Rest.empty() && !Rest.starts_with("//")) {
-    for (const ValueDecl *Var : In.Vars)
-      Text += " " + detachStatement(Var);
-    Diag << FixItHint::CreateInsertion(Semi, Text);
-    return;
-  }
-  const std::string Indent =
-      Lexer::getIndentationForLine(S->getBeginLoc(), SM).str();
+  std::vector<std::string> Statements;
   for (const ValueDecl *Var : In.Vars)
-    Text += "\n" + Indent + detachStatement(Var);
-  Diag << FixItHint::CreateInsertion(
-      Semi.getLocWithOffset(static_cast<int>(Line.rtrim("\r").size())), Text);
+    Statements.push_back(detachStatement(Var));
+  if (In.Site.NeedsBraces) {
+    for (const FixItHint &Hint :
+         fixit::wrapAndInsertAfter(In.Site.Statement, Statements, SM, LangOpts))
+      Diag << Hint;
+    return;
+  }
+  if (std::optional<FixItHint> Hint =
+          fixit::insertAfter(In.Site.Statement, Statements, SM, LangOpts))
+    Diag << *Hint;
 }
 
 } // namespace
