@@ -618,20 +618,9 @@ private:
   /// not a string) is computed from `Forward`.
   static bool passesGraph(const CallExpr *Call, const Expr *Forward,
                           const BodyFlow &Flow) {
-    const std::vector<const Expr *> Mentions = Flow.Values->mentions(Forward);
-    const llvm::SmallPtrSet<const Expr *, 16> Named(Mentions.begin(),
-                                                    Mentions.end());
-    const auto Contains = [&Named](const Stmt *S, const auto &Self) -> bool {
-      if (!S)
-        return false;
-      if (const auto *E = dyn_cast<Expr>(S); E && Named.contains(E))
-        return true;
-      return llvm::any_of(S->children(), [&Self](const Stmt *Child) {
-        return Self(Child, Self);
-      });
-    };
     return llvm::any_of(Call->arguments(), [&](const Expr *Arg) {
-      return model::mayHoldGraph(Arg->getType()) && Contains(Arg, Contains);
+      return model::mayHoldGraph(Arg->getType()) &&
+             Flow.Values->flowsInto(Forward, Call, Arg);
     });
   }
 

@@ -331,6 +331,16 @@ std::vector<const Stmt *> ValueFlow::uses(const Expr *Source) const {
   return Result;
 }
 
+bool ValueFlow::flowsInto(const Expr *Source, const Stmt *Element,
+                          const Expr *Part) const {
+  const auto It = ElementOf.find(Element);
+  if (It == ElementOf.end())
+    return false;
+  llvm::BitVector Tainted;
+  taint(Source, Tainted, nullptr);
+  return mentionsTainted(Part, Elements[It->second].In, Tainted, Source);
+}
+
 std::vector<const Expr *> ValueFlow::mentions(const Expr *Source) const {
   llvm::BitVector Tainted;
   taint(Source, Tainted, nullptr);

@@ -51,6 +51,11 @@ public:
   /// itself and every variable reference that a tainted definition reaches.
   std::vector<const Expr *> mentions(const Expr *Source) const;
 
+  /// True when `Part`, an expression inside the statement element `Element`
+  /// (an argument of a call, say), holds a value computed from `Source`.
+  bool flowsInto(const Expr *Source, const Stmt *Element,
+                 const Expr *Part) const;
+
 private:
   struct Definition {
     const Decl *Var;
