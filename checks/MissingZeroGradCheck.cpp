@@ -227,7 +227,7 @@ void MissingZeroGradCheck::registerMatchers(MatchFinder *Finder) {
 void MissingZeroGradCheck::check(const MatchFinder::MatchResult &Result) {
   Parents.attach(*Result.Context);
   const std::vector<api::FunctionBody> Bodies =
-      api::bodiesWithBackwardInLoop(Parents);
+      model::bodiesWithBackwardInLoop(Parents);
   if (Bodies.empty())
     return;
   buildSummaries(*Result.Context);
@@ -483,7 +483,7 @@ void MissingZeroGradCheck::analyzeBody(const Decl *D, Stmt *Body) {
     return;
   BodyAnalysis Analysis(*Graph, Body, Parents, Optimizers);
   Graph->forEachStmt([&](const Stmt *S) {
-    if (api::isBackwardCall(S))
+    if (model::isBackward(S))
       Analysis.Backwards.push_back(cast<Expr>(S));
     else if (std::optional<Event> Update = classifyUpdate(S))
       Analysis.Updates.push_back(*Update);
@@ -504,7 +504,7 @@ void MissingZeroGradCheck::analyzeBody(const Decl *D, Stmt *Body) {
     if (!Update)
       continue;
     {
-      auto Diag = diag(Backward->getExprLoc(),
+      auto Diag = diag(model::callLoc(Backward),
                        "gradients are not cleared before this 'backward()', "
                        "so they accumulate across iterations");
       // Several backward() calls share one fix: the first one carries it.
@@ -530,8 +530,8 @@ void MissingZeroGradCheck::analyzeBody(const Decl *D, Stmt *Body) {
     const Event *Clear = Analysis.clearedBeforeStep(Update);
     if (!Clear || !Reported.insert(Clear->E).second)
       continue;
-    diag(Clear->E->getExprLoc(), "'zero_grad()' clears the gradients from "
-                                 "'backward()' before 'step()' uses them");
+    diag(model::callLoc(Clear->E), "'zero_grad()' clears the gradients from "
+                                   "'backward()' before 'step()' uses them");
     diag(Update.E->getExprLoc(), "'step()' sees zero gradients here",
          DiagnosticIDs::Note);
   }

@@ -392,7 +392,7 @@ void UndetachedRecurrentStateCheck::check(
     const MatchFinder::MatchResult &Result) {
   Parents.attach(*Result.Context);
   summarize();
-  for (const auto &[D, Body] : api::bodiesWithBackwardInLoop(Parents))
+  for (const auto &[D, Body] : model::bodiesWithBackwardInLoop(Parents))
     analyzeBody(D, Body);
   clear();
 }
@@ -447,7 +447,7 @@ public:
     collect(Body);
     Graph.forEachStmt([&](const Stmt *S) {
       Elements.push_back(S);
-      if (api::isBackwardCall(S))
+      if (model::isBackward(S))
         Backwards.push_back(S);
       else if (const CallExpr *Call = api::asModuleForwardCall(S))
         Calls.push_back(Call);
@@ -1224,7 +1224,7 @@ void UndetachedRecurrentStateCheck::analyzeBody(const Decl *D, Stmt *Body) {
                        Context.getLangOpts());
         }
     }
-    diag(cast<Expr>(Shown->Backward)->getExprLoc(),
+    diag(model::callLoc(cast<Expr>(Shown->Backward)),
          "%select{this 'backward()' frees the graph that %0 still holds|this "
          "'backward()' keeps the graph that %0 extends alive}1",
          DiagnosticIDs::Note)

@@ -4,6 +4,7 @@
 #include "Events.h"
 #include "utils/TorchApi.h"
 #include "clang/AST/ExprCXX.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSwitch.h"
@@ -33,13 +34,32 @@ bool unresolvedMember(const Expr *Callee, llvm::StringRef &Name,
   return false;
 }
 
+/// The method name and object of a call left unresolved because an argument
+/// is type-dependent, on an object whose type is not
+/// (`Net->forward(Batch.data)` in a template over the batch type): the callee
+/// is a plain `MemberExpr`.
+bool memberWithDependentArguments(const CallExpr *Call, llvm::StringRef &Name,
+                                  const Expr *&Object) {
+  if (!Call->isTypeDependent() || isa<CXXMemberCallExpr>(Call))
+    return false;
+  const auto *ME = dyn_cast<MemberExpr>(Call->getCallee()->IgnoreParens());
+  const auto *Method =
+      ME ? dyn_cast<CXXMethodDecl>(ME->getMemberDecl()) : nullptr;
+  if (!Method || !Method->getIdentifier())
+    return false;
+  Name = Method->getName();
+  Object = ME->isImplicitAccess() ? nullptr : ME->getBase();
+  return true;
+}
+
 /// A member call on an object whose type is dependent, or one that did not
 /// compile, by the member's name.
 MethodCall byName(const Stmt *S) {
   MethodCall Result;
   if (const auto *Call = dyn_cast_or_null<CallExpr>(S)) {
     if (!Call->getCallee() ||
-        !unresolvedMember(Call->getCallee(), Result.Name, Result.Object))
+        (!unresolvedMember(Call->getCallee(), Result.Name, Result.Object) &&
+         !memberWithDependentArguments(Call, Result.Name, Result.Object)))
       return {};
     Result.E = Call;
     Result.Args = llvm::ArrayRef(Call->getArgs(), Call->getNumArgs());
@@ -96,6 +116,9 @@ SourceLocation MethodCall::loc() const {
       return Dependent->getMemberLoc();
     if (const auto *Unresolved = dyn_cast<UnresolvedMemberExpr>(Callee))
       return Unresolved->getMemberLoc();
+    if (const auto *ME = dyn_cast<MemberExpr>(Callee);
+        ME && !isa<CXXMemberCallExpr>(Call))
+      return ME->getMemberLoc();
     return Call->getExprLoc().isValid() ? Call->getExprLoc()
                                         : Call->getBeginLoc();
   }
@@ -196,11 +219,36 @@ MethodCall asZeroGrad(const Stmt *S) {
   return {};
 }
 
-bool isGradientSink(const Stmt *S) {
-  if (api::isBackwardCall(S) || api::isAutogradGradCall(S))
+bool isBackward(const Stmt *S) {
+  if (api::isBackwardCall(S))
     return true;
   const MethodCall Named = byName(S);
   return Named && Named.Name == "backward";
+}
+
+bool isGradientSink(const Stmt *S) {
+  return isBackward(S) || api::isAutogradGradCall(S);
+}
+
+std::vector<api::FunctionBody>
+bodiesWithBackwardInLoop(const ast::ParentIndex &Parents) {
+  struct Finder : ast::UserCodeVisitor<Finder> {
+    const ast::ParentIndex &Parents;
+    std::vector<api::FunctionBody> Bodies;
+    llvm::DenseSet<const Stmt *> Seen;
+    explicit Finder(const ast::ParentIndex &Parents) : Parents(Parents) {}
+    bool VisitExpr(Expr *E) {
+      if (!isa<CallExpr, RecoveryExpr>(E) || !isBackward(E) ||
+          !ast::hasEnclosingLoop(E, Parents))
+        return true;
+      const api::FunctionBody B = ast::enclosingBody(E, Parents);
+      if (B.second && Seen.insert(B.second).second)
+        Bodies.push_back(B);
+      return true;
+    }
+  } F(Parents);
+  F.traverseUserCode(Parents.context());
+  return std::move(F.Bodies);
 }
 
 bool isDetach(const Stmt *S) {

@@ -5,12 +5,15 @@
 #ifndef TORCH_TIDY_CHECKS_MODEL_EVENTS_H
 #define TORCH_TIDY_CHECKS_MODEL_EVENTS_H
 
+#include "utils/AstWalk.h"
+#include "utils/TorchApi.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/Expr.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
+#include <vector>
 
 namespace clang::tidy::torch::model {
 
@@ -41,6 +44,14 @@ struct MethodCall {
   SourceLocation loc() const;
 };
 
+/// Where a diagnostic about the call `E` points: the member name of a
+/// member call, resolved or not (`loss.backward()` points at `backward`).
+inline SourceLocation callLoc(const Expr *E) {
+  MethodCall Call;
+  Call.E = E;
+  return Call.loc();
+}
+
 /// A forward pass: `m->forward(...)`, `m.forward(...)` on a
 /// `torch::nn::Module` or `torch::jit::Module`, `m(...)` on a
 /// `ModuleHolder`, or `forward(...)` by name.
@@ -55,9 +66,20 @@ MethodCall asEvalMode(const Stmt *S, const ASTContext &Context);
 MethodCall asTrainMode(const Stmt *S, const ASTContext &Context);
 /// `zero_grad(...)` on an optimizer or a module, or by name.
 MethodCall asZeroGrad(const Stmt *S);
-/// `t.backward(...)`, `torch::autograd::backward(...)` or
-/// `torch::autograd::grad(...)`: where a recorded graph is used.
+/// `t.backward(...)` or `torch::autograd::backward(...)`, or `backward(...)`
+/// by name on an object of dependent type (`loss.backward()` with `auto loss`
+/// computed from a template parameter): where gradients are added to the
+/// parameters' `grad`.
+bool isBackward(const Stmt *S);
+/// A backward pass (`isBackward`) or `torch::autograd::grad(...)`: where a
+/// recorded graph is used.
 bool isGradientSink(const Stmt *S);
+/// The bodies that directly contain a backward pass (`isBackward`), in the
+/// user's code (as `ast::UserCodeVisitor` walks it) and inside a loop (also
+/// one around the lambda or local class the body belongs to), each once, in
+/// source order: where the flow-sensitive checks start.
+std::vector<api::FunctionBody>
+bodiesWithBackwardInLoop(const ast::ParentIndex &Parents);
 /// `t.detach()` or `t.detach_()` on a tensor, or by name on an object of
 /// dependent type: where a value's history ends.
 bool isDetach(const Stmt *S);

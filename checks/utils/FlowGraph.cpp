@@ -2,10 +2,86 @@
 // Statement-level reachability over Clang's CFG of one function or lambda body.
 
 #include "FlowGraph.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/AST/StmtCXX.h"
 #include "llvm/ADT/SmallVector.h"
 #include <vector>
 
 namespace clang::tidy::torch::flow {
+
+namespace {
+
+/// Gives the range-based `for` loops of a template whose range is dependent
+/// the parts Clang's CFG builder needs, for as long as the object lives.
+///
+/// In a template, a loop over a dependent range (`for (auto &B : *Loader)`
+/// with `Loader` of a template parameter's type) has no begin and end
+/// variables, condition or increment: Clang builds them only when it
+/// instantiates the template. The CFG builder gives up on a body holding such
+/// a loop, so every check saw nothing of a class-template trainer. While the
+/// graph is built, each such loop gets stand-ins: declarations of an unnamed
+/// variable of dependent type for begin and end, and a reference to it as
+/// condition and increment. The loop then reads as one whose condition is
+/// unknown: its body may run any number of times and the code after it is
+/// reachable. The destructor puts the loops back as Clang left them; the
+/// stand-ins, allocated in the ASTContext, stay in the graph's elements.
+class DependentLoopParts {
+public:
+  DependentLoopParts(const Decl *D, Stmt *Body, ASTContext &Context) {
+    collect(Body);
+    if (Loops.empty())
+      return;
+    DeclContext *DC =
+        D ? const_cast<DeclContext *>(dyn_cast<DeclContext>(D)) : nullptr;
+    if (!DC)
+      DC = Context.getTranslationUnitDecl();
+    for (CXXForRangeStmt *Loop : Loops) {
+      const SourceLocation Loc = Loop->getColonLoc();
+      auto *Var =
+          VarDecl::Create(Context, DC, Loc, Loc, /*Id=*/nullptr,
+                          Context.DependentTy, /*TInfo=*/nullptr, SC_None);
+      Var->setImplicit();
+      const auto Declare = [&] {
+        return new (Context) DeclStmt(DeclGroupRef(Var), Loc, Loc);
+      };
+      const auto Refer = [&] {
+        return DeclRefExpr::Create(Context, NestedNameSpecifierLoc(),
+                                   SourceLocation(), Var,
+                                   /*RefersToEnclosingVariableOrCapture=*/false,
+                                   Loc, Context.DependentTy, VK_LValue);
+      };
+      Loop->setBeginStmt(Declare());
+      Loop->setEndStmt(Declare());
+      Loop->setCond(Refer());
+      Loop->setInc(Refer());
+    }
+  }
+  ~DependentLoopParts() {
+    for (CXXForRangeStmt *Loop : Loops) {
+      Loop->setBeginStmt(nullptr);
+      Loop->setEndStmt(nullptr);
+      Loop->setCond(nullptr);
+      Loop->setInc(nullptr);
+    }
+  }
+  DependentLoopParts(const DependentLoopParts &) = delete;
+  DependentLoopParts &operator=(const DependentLoopParts &) = delete;
+
+private:
+  void collect(Stmt *S) {
+    if (!S)
+      return;
+    if (auto *Loop = dyn_cast<CXXForRangeStmt>(S))
+      if (!Loop->getBeginStmt() && !Loop->getEndStmt() && !Loop->getCond() &&
+          !Loop->getInc() && Loop->getRangeStmt() && Loop->getBody())
+        Loops.push_back(Loop);
+    for (Stmt *Child : S->children())
+      collect(Child);
+  }
+  llvm::SmallVector<CXXForRangeStmt *, 4> Loops;
+};
+
+} // namespace
 
 std::unique_ptr<FlowGraph> FlowGraph::build(const Decl *D, Stmt *Body,
                                             ASTContext &Context) {
@@ -17,7 +93,11 @@ std::unique_ptr<FlowGraph> FlowGraph::build(const Decl *D, Stmt *Body,
   Options.AddImplicitDtors = true;
   Options.AddTemporaryDtors = true;
   Options.AddScopes = false;
-  std::unique_ptr<CFG> Graph = CFG::buildCFG(D, Body, &Context, Options);
+  std::unique_ptr<CFG> Graph;
+  {
+    const DependentLoopParts Parts(D, Body, Context);
+    Graph = CFG::buildCFG(D, Body, &Context, Options);
+  }
   if (!Graph)
     return nullptr;
   auto Result = std::make_unique<FlowGraph>();

@@ -6,7 +6,6 @@
 #include "AstWalk.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/DeclTemplate.h"
-#include "llvm/ADT/DenseSet.h"
 
 namespace clang::tidy::torch::api {
 
@@ -114,26 +113,6 @@ StatementMatcher backwardCall() {
   return expr(anyOf(
       tensorMethod({"backward"}),
       callExpr(callee(functionDecl(hasName("::torch::autograd::backward"))))));
-}
-
-std::vector<FunctionBody>
-bodiesWithBackwardInLoop(const ast::ParentIndex &Parents) {
-  struct Finder : ast::UserCodeVisitor<Finder> {
-    const ast::ParentIndex &Parents;
-    std::vector<FunctionBody> Bodies;
-    llvm::DenseSet<const Stmt *> Seen;
-    explicit Finder(const ast::ParentIndex &Parents) : Parents(Parents) {}
-    bool VisitCallExpr(CallExpr *Call) {
-      if (!isBackwardCall(Call) || !ast::hasEnclosingLoop(Call, Parents))
-        return true;
-      const FunctionBody B = ast::enclosingBody(Call, Parents);
-      if (B.second && Seen.insert(B.second).second)
-        Bodies.push_back(B);
-      return true;
-    }
-  } F(Parents);
-  F.traverseUserCode(Parents.context());
-  return std::move(F.Bodies);
 }
 
 StatementMatcher autogradGradCall() {

@@ -52,12 +52,6 @@ StatementMatcher backwardCall();
 /// A function or lambda body: the function (a lambda's call operator) and
 /// its body.
 using FunctionBody = std::pair<const Decl *, Stmt *>;
-/// The bodies that directly contain a call `isBackwardCall` accepts, in the
-/// user's code (as `ast::UserCodeVisitor` walks it) and inside a loop (also
-/// one around the lambda or local class the body belongs to), each once, in
-/// source order: where the flow-sensitive checks start.
-std::vector<FunctionBody>
-bodiesWithBackwardInLoop(const ast::ParentIndex &Parents);
 /// `torch::autograd::grad(...)`.
 StatementMatcher autogradGradCall();
 /// `opt.step(...)` on any optimizer.

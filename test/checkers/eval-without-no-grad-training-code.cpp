@@ -71,6 +71,36 @@ template <class Network> float evaluateOn(Network &Net, torch::Tensor X) {
   // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: forward pass after 'eval()' still records an autograd graph
 }
 
+// A function template over a data loader of a template parameter's type:
+// Clang leaves the loop over it unexpanded, yet the body has a CFG.
+template <class Loader> float validate(Net &Model, Loader &Data) {
+  Model->eval();
+  float Total = 0;
+  for (auto &Batch : Data) {
+    auto Output = Model->forward(Batch.data);
+    // CHECK-MESSAGES: :[[@LINE-1]]:26: warning: forward pass after 'eval()' still records an autograd graph
+    Total += Output.sum().template item<float>();
+  }
+  return Total;
+  // CHECK-FIXES:  Model->eval();
+  // CHECK-FIXES-NEXT:  torch::NoGradGuard no_grad;
+}
+
+// Training in such a loop, evaluation after it: the code after the loop is
+// reachable.
+template <class Loader>
+float trainThenTest(Net &Model, Loader &Data, torch::optim::SGD &Opt) {
+  for (auto &Batch : Data) {
+    Opt.zero_grad();
+    auto Loss = lossOf(Model->forward(Batch.data)); // no warning: trains
+    Loss.backward();
+    Opt.step();
+  }
+  Model->eval();
+  return Model->forward(batch()).sum().template item<float>();
+  // CHECK-MESSAGES: :[[@LINE-1]]:17: warning: forward pass after 'eval()' still records an autograd graph
+}
+
 // A Predict() helper of a non-template class, without eval().
 void Predict(Net Model, torch::Tensor Image) {
   torch::Tensor Scores = Model->forward(Image);
