@@ -599,8 +599,9 @@ private:
   }
 
   /// True when `Call` hands a value to code whose use of it is not known:
-  /// a function of the user's that trains or is defined in another file, or
-  /// a call that did not resolve.
+  /// a function of the user's that trains, one defined in another file
+  /// (except one that returns a number and whose name does not say it
+  /// trains), or a call that did not resolve.
   bool handsToUnknownCode(const Stmt *S) const {
     const auto *Call = dyn_cast<CallExpr>(S);
     if (!Call || model::asForward(S) || isa<CXXOperatorCallExpr>(S))
@@ -608,10 +609,16 @@ private:
     const FunctionDecl *FD = Call->getDirectCallee();
     if (!FD)
       return !isa<CXXMemberCallExpr>(Call) && !Call->isTypeDependent();
-    if (SM.isInSystemHeader(FD->getLocation()))
+    if (SM.isInSystemHeader(FD->getLocation()) || api::isLibTorchFunction(FD))
       return false;
     const FunctionDecl *Def = nullptr;
-    return !FD->hasBody(Def) || Check.Summaries.of(FD).Trains;
+    if (FD->hasBody(Def))
+      return Check.Summaries.of(FD).Trains;
+    // Defined in another file: one that makes a number of the tensors it is
+    // given (`int64_t accuracy(Tensor, Tensor)`) measures them, unless its
+    // name says it trains (`float trainStep(Tensor)`).
+    return !FD->getReturnType()->isArithmeticType() ||
+           model::hasTrainingName(FD);
   }
 
   /// True when an argument of `Call` that can hold a graph (not a number,

@@ -259,11 +259,15 @@ bool isDetach(const Stmt *S) {
          (Named.Name == "detach" || Named.Name == "detach_");
 }
 
-bool hasInferenceName(const FunctionDecl *FD) {
-  if (!FD || !FD->getIdentifier())
-    return false;
-  const llvm::StringRef Name = FD->getName();
+namespace {
+
+/// The words of a function's name, lower-case: split at `_`, digits and
+/// lower-to-upper case changes (`predict_ch8`, `runTrainStep`).
+llvm::SmallVector<std::string, 4> nameWords(const FunctionDecl *FD) {
   llvm::SmallVector<std::string, 4> Words;
+  if (!FD || !FD->getIdentifier())
+    return Words;
+  const llvm::StringRef Name = FD->getName();
   std::string Word;
   for (size_t I = 0; I < Name.size(); ++I) {
     const char C = Name[I];
@@ -279,12 +283,29 @@ bool hasInferenceName(const FunctionDecl *FD) {
   }
   if (!Word.empty())
     Words.push_back(Word);
-  return llvm::any_of(Words, [](llvm::StringRef W) {
+  return Words;
+}
+
+} // namespace
+
+bool hasInferenceName(const FunctionDecl *FD) {
+  return llvm::any_of(nameWords(FD), [](llvm::StringRef W) {
     return llvm::StringSwitch<bool>(W)
         .Cases("predict", "infer", "inference", "evaluate", true)
         .Cases("evaluation", "validate", "validation", "valid", "test", true)
         .Cases("sample", "sampling", "generate", "generation", "detect", true)
         .Default(false);
+  });
+}
+
+bool hasTrainingName(const FunctionDecl *FD) {
+  return llvm::any_of(nameWords(FD), [](llvm::StringRef W) {
+    return W.starts_with("train") || W.starts_with("optim") ||
+           W.starts_with("learn") || W.starts_with("backprop") ||
+           llvm::StringSwitch<bool>(W)
+               .Cases("step", "backward", "fit", "update", "loss", true)
+               .Cases("grad", "grads", "gradient", "gradients", true)
+               .Default(false);
   });
 }
 

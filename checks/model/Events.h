@@ -90,6 +90,10 @@ bool isDetach(const Stmt *S);
 /// `evaluation`, `validate`, `validation`, `valid`, `test`,
 /// `sample`, `sampling`, `generate`, `generation`, `detect`).
 bool hasInferenceName(const FunctionDecl *FD);
+/// True when the name of `FD` says it trains: a word of it starts with
+/// `train`, `optim`, `learn` or `backprop`, or is `step`, `backward`, `fit`,
+/// `update`, `loss` or `grad` (`gradient`, ...).
+bool hasTrainingName(const FunctionDecl *FD);
 
 } // namespace clang::tidy::torch::model
 

@@ -9,6 +9,7 @@
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/StringSwitch.h"
 
 namespace clang::tidy::torch::model {
 
@@ -33,17 +34,80 @@ const Decl *namedVariable(const Stmt *S) {
   return nullptr;
 }
 
-/// Calls `Visit` on `S` and every node below it, lambda bodies left out.
-template <typename Fn> bool anyNode(const Stmt *S, Fn &&Visit) {
+/// Calls `Visit` on `S` and every node below it, lambda bodies left out, and
+/// what is below a node that `Prune` accepts (after `Visit` saw it).
+template <typename Fn, typename PruneFn>
+bool anyNode(const Stmt *S, Fn &&Visit, PruneFn &&Prune) {
   if (!S)
     return false;
   if (Visit(S))
     return true;
+  if (Prune(S))
+    return false;
   if (const auto *Lambda = dyn_cast<LambdaExpr>(S))
-    return llvm::any_of(Lambda->capture_inits(),
-                        [&](const Expr *Init) { return anyNode(Init, Visit); });
-  return llvm::any_of(S->children(),
-                      [&](const Stmt *Child) { return anyNode(Child, Visit); });
+    return llvm::any_of(Lambda->capture_inits(), [&](const Expr *Init) {
+      return anyNode(Init, Visit, Prune);
+    });
+  return llvm::any_of(S->children(), [&](const Stmt *Child) {
+    return anyNode(Child, Visit, Prune);
+  });
+}
+template <typename Fn> bool anyNode(const Stmt *S, Fn &&Visit) {
+  return anyNode(S, Visit, [](const Stmt *) { return false; });
+}
+
+/// True when `E` is a LibTorch operation returning values and their indices
+/// (`torch::max(x, 1)`, `x.topk(k)`, `x.sort()`): the second element of its
+/// result, the indices, never carries autograd history.
+bool returnsIndicesSecond(const Expr *E) {
+  const auto *Call = dyn_cast<CallExpr>(E->IgnoreImplicit());
+  const FunctionDecl *FD = Call ? Call->getDirectCallee() : nullptr;
+  if (!FD || !FD->getIdentifier() || !api::isLibTorchFunction(FD))
+    return false;
+  return llvm::StringSwitch<bool>(FD->getName())
+      .Cases("max", "min", "sort", "topk", "kthvalue", "mode", true)
+      .Cases("median", "nanmedian", "cummax", "cummin", true)
+      .Default(false);
+}
+
+/// True when `S` is a LibTorch operation whose result never carries autograd
+/// history, whatever its operands: indices (`argmax`, `argmin`, `argsort`,
+/// `nonzero`) and comparisons (`eq`, `gt`, `x == y`, `isnan`, ...), whose
+/// results are integer or boolean tensors, and `std::get<1>` of an operation
+/// returning values and indices.
+bool producesNoGraph(const Stmt *S) {
+  const auto *Call = dyn_cast<CallExpr>(S);
+  const FunctionDecl *FD = Call ? Call->getDirectCallee() : nullptr;
+  if (FD && FD->isInStdNamespace() && FD->getIdentifier() &&
+      FD->getName() == "get" && Call->getNumArgs() == 1)
+    if (const TemplateArgumentList *Args = FD->getTemplateSpecializationArgs();
+        Args && Args->size() > 0 &&
+        Args->get(0).getKind() == TemplateArgument::Integral &&
+        Args->get(0).getAsIntegral() == 1)
+      return returnsIndicesSecond(Call->getArg(0));
+  if (!FD || !api::isPureTensorOperation(FD))
+    return false;
+  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Call)) {
+    switch (Op->getOperator()) {
+    case OO_EqualEqual:
+    case OO_ExclaimEqual:
+    case OO_Less:
+    case OO_Greater:
+    case OO_LessEqual:
+    case OO_GreaterEqual:
+      return true;
+    default:
+      return false;
+    }
+  }
+  return FD->getIdentifier() &&
+         llvm::StringSwitch<bool>(FD->getName())
+             .Cases("argmax", "argmin", "argsort", "nonzero", true)
+             .Cases("eq", "ne", "lt", "le", "gt", "ge", true)
+             .Cases("greater", "less", "greater_equal", "less_equal",
+                    "not_equal", true)
+             .Cases("isnan", "isinf", "isfinite", true)
+             .Default(false);
 }
 
 /// `std::tie(a, b)`, `std::forward_as_tuple(a, std::tie(b, c))`: the
@@ -187,8 +251,12 @@ void ValueFlow::collectDefinitions(const Stmt *S, unsigned ElementIndex) {
   llvm::SmallVector<const Expr *, 4> Tied;
   tiedArguments(LHS, Tied);
   if (!Tied.empty()) {
-    for (const Expr *Arg : Tied)
-      addDefinition(Arg, S, RHS, KeepsOld, ElementIndex);
+    // `std::tie(values, indices) = torch::max(x, 1)`: the indices hold no
+    // graph.
+    const bool Indices = !KeepsOld && returnsIndicesSecond(RHS);
+    for (unsigned I = 0; I < Tied.size(); ++I)
+      addDefinition(Tied[I], S, Indices && I == 1 ? nullptr : RHS, KeepsOld,
+                    ElementIndex);
     return;
   }
   addDefinition(LHS, S, RHS, KeepsOld, ElementIndex);
@@ -262,20 +330,25 @@ void ValueFlow::solve() {
 bool ValueFlow::mentionsTainted(const Stmt *S, const llvm::BitVector &Reaching,
                                 const llvm::BitVector &Tainted,
                                 const Expr *Source) const {
-  return anyNode(S, [&](const Stmt *Node) {
-    if (Node == Source)
-      return true;
-    const Decl *Var = namedVariable(Node);
-    if (!Var)
-      return false;
-    auto It = DefinitionsOf.find(Var);
-    if (It == DefinitionsOf.end())
-      return false;
-    llvm::BitVector Live = It->second;
-    Live &= Reaching;
-    Live &= Tainted;
-    return Live.any();
-  });
+  // A value that only passes through an operation producing no graph
+  // (`out.argmax(1)`) is not followed.
+  return anyNode(
+      S,
+      [&](const Stmt *Node) {
+        if (Node == Source)
+          return true;
+        const Decl *Var = namedVariable(Node);
+        if (!Var)
+          return false;
+        auto It = DefinitionsOf.find(Var);
+        if (It == DefinitionsOf.end())
+          return false;
+        llvm::BitVector Live = It->second;
+        Live &= Reaching;
+        Live &= Tainted;
+        return Live.any();
+      },
+      producesNoGraph);
 }
 
 void ValueFlow::taint(const Expr *Source, llvm::BitVector &Tainted,

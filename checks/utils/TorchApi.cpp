@@ -585,6 +585,12 @@ bool isPureTensorOperation(const FunctionDecl *FD) {
   });
 }
 
+bool isLibTorchFunction(const FunctionDecl *FD) {
+  const NamespaceDecl *NS = FD ? outermostNamespace(FD) : nullptr;
+  return NS && NS->getIdentifier() &&
+         llvm::is_contained({"at", "c10", "torch"}, NS->getName());
+}
+
 /// True when `RD` has an `inplace` setting, as the options of
 /// `torch::nn::functional` do.
 static bool hasInPlaceSetting(const CXXRecordDecl *RD) {

@@ -187,6 +187,10 @@ std::optional<bool> constantScalarBool(const Expr *E,
 /// given: `batch_norm` and `instance_norm` (running statistics in training)
 /// and `_copy_from`/`_copy_from_and_resize`.
 bool isPureTensorOperation(const FunctionDecl *FD);
+/// True when `FD` is LibTorch's: a function or method declared in namespace
+/// `at`, `c10` or `torch` (nested ones too). Its use of its arguments is
+/// known, even where LibTorch is not included as a system header.
+bool isLibTorchFunction(const FunctionDecl *FD);
 /// True when `Call` passes an options object that has an `inplace` setting
 /// (`torch::nn::functional::ReLUFuncOptions().inplace(true)`): the call may
 /// then modify its input.

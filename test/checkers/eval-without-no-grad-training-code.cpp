@@ -171,6 +171,7 @@ void sharedName(Net Model, torch::optim::SGD &Opt, int Epochs) {
 float logRmse(Net Model, torch::Tensor Features) {
   return Model->forward(Features).mean().item<float>();
   // CHECK-MESSAGES: :[[@LINE-1]]:17: warning: forward pass in 'logRmse' still records an autograd graph
+    // CHECK-MESSAGES: :[[@LINE+9]]:10: note: 'logRmse' is called here from training code
   // CHECK-FIXES:float logRmse(Net Model, torch::Tensor Features) {
   // CHECK-FIXES-NEXT:  torch::NoGradGuard no_grad;
 }
@@ -180,7 +181,6 @@ void trainWithLogging(Net Model, torch::optim::SGD &Opt) {
     lossOf(Model(batch())).backward();
     Opt.step();
     show(logRmse(Model, batch()));
-    // CHECK-MESSAGES: :[[@LINE-1]]:10: note: 'logRmse' is called here from training code
   }
 }
 
@@ -271,6 +271,67 @@ void showEmbedding(Net Model) {
   show(E.sum().item<float>());
 }
 
+// An agent's action choice: the result it returns is the index of the best
+// action (`argmax`, the indices of `torch::max`), which holds no graph, so
+// the helper is not a forward pass at its call; its forward passes are
+// evaluation, made from training code.
+struct Agent {
+  Net Policy;
+  torch::Tensor chooseAction(torch::Tensor State) {
+    torch::Tensor Action, Value;
+    torch::Tensor Scores = Policy->forward(State);
+    // CHECK-MESSAGES: :[[@LINE-1]]:36: warning: forward pass in 'chooseAction' still records an autograd graph
+    // CHECK-MESSAGES: :[[@LINE+25]]:30: note: 'chooseAction' is called here from training code
+    std::tie(Value, Action) = torch::max(Scores, 1);
+    return Action;
+    // CHECK-FIXES:  torch::Tensor chooseAction(torch::Tensor State) {
+    // CHECK-FIXES-NEXT:    torch::NoGradGuard no_grad;
+    // CHECK-FIXES-NEXT:    torch::Tensor Action, Value;
+  }
+  torch::Tensor greedy(torch::Tensor State) {
+    return Policy->forward(State).argmax(1);
+    // CHECK-MESSAGES: :[[@LINE-1]]:20: warning: forward pass in 'greedy' still records an autograd graph
+    // CHECK-MESSAGES: :[[@LINE+16]]:30: note: 'greedy' is called here from training code
+  }
+  torch::Tensor bestIndex(torch::Tensor State) {
+    return std::get<1>(Policy->forward(State).max(1));
+    // CHECK-MESSAGES: :[[@LINE-1]]:32: warning: forward pass in 'bestIndex' still records an autograd graph
+    // CHECK-MESSAGES: :[[@LINE+12]]:28: note: 'bestIndex' is called here from training code
+  }
+  void learn(torch::optim::SGD &Opt) {
+    Opt.zero_grad();
+    lossOf(Policy->forward(batch())).backward();
+    Opt.step();
+  }
+};
+void playEpisodes(Agent &A, torch::optim::SGD &Opt) {
+  for (int I = 0; I < 100; ++I) {
+    torch::Tensor Action = A.chooseAction(batch());
+    torch::Tensor Greedy = A.greedy(batch());
+    torch::Tensor Best = A.bestIndex(batch());
+    keep(Action + Greedy + Best);
+    A.learn(Opt);
+  }
+}
+
+// Testing inside the epoch loop, without eval(): the test forward's result
+// goes only to a function defined elsewhere that makes a number of it.
+int64_t countCorrect(const torch::Tensor &Out, const torch::Tensor &Target);
+void epochsWithTest(Net Model, torch::optim::SGD &Opt) {
+  for (int E = 0; E < 3; ++E) {
+    Opt.zero_grad();
+    lossOf(Model->forward(batch())).backward();
+    Opt.step();
+    int64_t Correct = 0;
+    while (more()) {
+      auto Output = Model->forward(batch());
+      // CHECK-MESSAGES: :[[@LINE-1]]:28: warning: forward pass whose result reaches no 'backward()' still records an autograd graph
+      Correct += countCorrect(Output, batch());
+    }
+    show(static_cast<float>(Correct));
+  }
+}
+
 // ---- Negatives: the correct idioms -----------------------------------------
 
 // A sampling helper that returns the tensors it computed: the caller may
@@ -342,4 +403,12 @@ void carried(Net Model, torch::optim::SGD &Opt) {
     Opt.step();
     Previous = Model->forward(batch()); // no warning: used next iteration
   }
+}
+
+// A function defined elsewhere whose name says it trains may run backward()
+// on what it is given.
+float trainStep(const torch::Tensor &Out);
+void stepsElsewhere(Net Model) {
+  for (int I = 0; I < 3; ++I)
+    show(trainStep(Model->forward(batch()))); // no warning
 }

@@ -3,6 +3,7 @@
 #include <c10/core/ScalarType.h>
 #include <c10/util/Optional.h>
 #include <cstdint>
+#include <tuple>
 #include <vector>
 
 namespace at {
@@ -66,6 +67,12 @@ public:
   Tensor add(const Tensor &other, double alpha = 1) const;
   Tensor relu() const;
   Tensor &relu_() const;
+  // Operations whose results hold no autograd history: indices and
+  // comparisons.
+  Tensor argmax(c10::optional<int64_t> dim = c10::nullopt,
+                bool keepdim = false) const;
+  Tensor eq(const Tensor &other) const;
+  std::tuple<Tensor, Tensor> max(int64_t dim, bool keepdim = false) const;
   void print() const;
 };
 
@@ -75,6 +82,7 @@ Tensor operator*(const Tensor &, const Tensor &);
 Tensor operator*(const Tensor &, double);
 Tensor operator*(double, const Tensor &);
 Tensor operator/(const Tensor &, double);
+Tensor operator==(const Tensor &, const Tensor &);
 
 Tensor randn(std::vector<int64_t> size);
 Tensor zeros(std::vector<int64_t> size);
@@ -94,4 +102,8 @@ Tensor batch_norm(const Tensor &input, const c10::optional<Tensor> &weight,
                   const c10::optional<Tensor> &running_var, bool training,
                   double momentum, double eps, bool cudnn_enabled);
 Tensor cat(std::vector<Tensor> tensors, int64_t dim = 0);
+Tensor argmax(const Tensor &self, c10::optional<int64_t> dim = c10::nullopt,
+              bool keepdim = false);
+std::tuple<Tensor, Tensor> max(const Tensor &self, int64_t dim,
+                               bool keepdim = false);
 } // namespace at
