@@ -216,6 +216,8 @@ void MissingZeroGradCheck::onStartOfTranslationUnit() {
   Parents.reset();
   Summaries.clear();
   Optimizers.clear();
+  StepHelperCandidates.clear();
+  CallsOf.clear();
 }
 
 void MissingZeroGradCheck::registerMatchers(MatchFinder *Finder) {
@@ -228,11 +230,10 @@ void MissingZeroGradCheck::check(const MatchFinder::MatchResult &Result) {
   Parents.attach(*Result.Context);
   const std::vector<api::FunctionBody> Bodies =
       model::bodiesWithBackwardInLoop(Parents);
-  if (Bodies.empty())
-    return;
   buildSummaries(*Result.Context);
   for (const auto &[D, Body] : Bodies)
     analyzeBody(D, Body);
+  checkStepHelpers();
 }
 
 void MissingZeroGradCheck::buildSummaries(ASTContext & /*Context*/) {
@@ -242,6 +243,14 @@ void MissingZeroGradCheck::buildSummaries(ASTContext & /*Context*/) {
   model::buildCallGraph(
       Summaries, Parents,
       [&](const CallExpr *Call, llvm::ArrayRef<const FunctionDecl *> Owners) {
+        if (const FunctionDecl *Callee = Call->getDirectCallee())
+          CallsOf[model::summaryKey(Callee)].push_back(Call);
+        if (!Owners.empty() && model::isBackward(Call) &&
+            !ast::hasEnclosingLoop(Call, Parents)) {
+          const auto *Method = dyn_cast<CXXMethodDecl>(Owners.front());
+          if (!Method || !Method->getParent()->isLambda())
+            StepHelperCandidates.insert(model::summaryKey(Owners.front()));
+        }
         if (!model::asZeroGrad(Call) && !isGradClear(Call) &&
             !ClearingFunctions.matches(Call->getDirectCallee()))
           return;
@@ -440,6 +449,38 @@ private:
 
 } // namespace
 
+namespace {
+
+/// For a training-step helper whose `step()` is made on a parameter or a
+/// member (`trainer.step()`, `Opt->step()`): `trainer.zero_grad();` as the
+/// first statement of its body, where such a helper clears.
+std::optional<FixItHint>
+stepHelperFix(const FunctionDecl *Helper,
+              const MissingZeroGradCheck::Event &Update,
+              const SourceManager &SM) {
+  const auto *Step = dyn_cast<CXXMemberCallExpr>(Update.E);
+  const auto *Body = dyn_cast_or_null<CompoundStmt>(Helper->getBody());
+  if (!Step || Update.Manual || !Body || Body->body_empty() ||
+      Step->getBeginLoc().isMacroID())
+    return std::nullopt;
+  const api::Receiver R = api::getReceiver(Step);
+  if (!R.Named || !R.Decl ||
+      !(isa<ParmVarDecl>(R.Decl) ||
+        (isa<FieldDecl>(R.Decl) && isa<CXXMethodDecl>(Helper))))
+    return std::nullopt;
+  const SourceLocation At = Body->body_front()->getBeginLoc();
+  if (At.isMacroID())
+    return std::nullopt;
+  const StringRef Name = Lexer::getSourceText(
+      CharSourceRange::getTokenRange(R.Named->getSourceRange()), SM,
+      Helper->getASTContext().getLangOpts());
+  return fixit::insertBefore(
+      At, {(Name + (R.ThroughPointer ? "->" : ".") + "zero_grad();").str()},
+      SM);
+}
+
+} // namespace
+
 std::optional<Event> MissingZeroGradCheck::classifyUpdate(const Stmt *S) const {
   if (const CXXMemberCallExpr *Step = api::asOptimizerCall(S, "step")) {
     Event Update;
@@ -469,6 +510,23 @@ std::optional<Event> MissingZeroGradCheck::classifyClear(const Stmt *S) {
     Clear.Module = true;
     Clear.ModulePath =
         model::pathOf(Zero->getImplicitObjectArgument(), Parents);
+    return Clear;
+  }
+  // By name: on an object of dependent type, or in a call that did not
+  // compile (a `RecoveryExpr` on an optimizer whose construction failed).
+  if (const model::MethodCall Zero = model::asZeroGrad(S); Zero.ByName) {
+    const QualType T = Zero.Object ? Zero.Object->getType() : QualType();
+    if (!T.isNull() && !T->isDependentType() && api::isOptimizerLike(T)) {
+      Clear.Optimizer = api::getReferencedDecl(Zero.Object);
+      if (Clear.Optimizer)
+        return Clear;
+    }
+    if (!T.isNull() && !T->isDependentType() && api::isModuleLike(T)) {
+      Clear.Module = true;
+      Clear.ModulePath = model::pathOf(Zero.Object, Parents);
+      return Clear;
+    }
+    Clear.All = true;
     return Clear;
   }
   Clear.All = isGradClear(S) || ClearingFunctions.matches(calleeOf(S)) ||
@@ -534,6 +592,113 @@ void MissingZeroGradCheck::analyzeBody(const Decl *D, Stmt *Body) {
                                    "'backward()' before 'step()' uses them");
     diag(Update.E->getExprLoc(), "'step()' sees zero gradients here",
          DiagnosticIDs::Note);
+  }
+}
+
+void MissingZeroGradCheck::checkStepHelpers() {
+  const SourceManager &SM = Parents.context().getSourceManager();
+  llvm::DenseMap<const Stmt *, std::unique_ptr<flow::FlowGraph>> Callers;
+  for (const FunctionDecl *Key : StepHelperCandidates) {
+    const FunctionDecl *Def = nullptr;
+    if (Summaries.of(Key).ClearsGradients || !Key->hasBody(Def) ||
+        !Def->getBody())
+      continue;
+    const std::unique_ptr<flow::FlowGraph> Graph =
+        flow::FlowGraph::build(Def, Def->getBody(), Parents.context());
+    if (!Graph)
+      continue;
+    llvm::SmallVector<const Expr *, 2> Backwards;
+    llvm::SmallVector<Event, 2> Updates;
+    Graph->forEachStmt([&](const Stmt *S) {
+      if (model::isBackward(S)) {
+        if (!ast::hasEnclosingLoop(S, Parents))
+          Backwards.push_back(cast<Expr>(S));
+      } else if (std::optional<Event> Update = classifyUpdate(S)) {
+        Updates.push_back(*Update);
+      }
+    });
+    // The helper's step: one that a backward() outside loops reaches.
+    const Expr *Backward = nullptr;
+    const Event *Update = nullptr;
+    for (const Expr *B : Backwards)
+      for (const Event &U : Updates)
+        if (!Backward &&
+            Graph->reaches(B, U.E, [](const Stmt *) { return false; })) {
+          Backward = B;
+          Update = &U;
+        }
+    if (!Backward)
+      continue;
+    // A call in a loop of its caller that comes back to itself with no
+    // clearing of gradients on the way.
+    const CallExpr *Site = nullptr;
+    for (const CallExpr *Call : CallsOf.lookup(Key)) {
+      if (!ast::hasEnclosingLoop(Call, Parents))
+        continue;
+      const auto [D, Body] = ast::enclosingBody(Call, Parents);
+      if (!Body)
+        continue;
+      std::unique_ptr<flow::FlowGraph> &Caller = Callers[Body];
+      if (!Caller)
+        Caller = flow::FlowGraph::build(D, Body, Parents.context());
+      if (!Caller || !Caller->contains(Call))
+        continue;
+      // The caller's optimizer that the helper steps, when it is handed in.
+      const ValueDecl *Optimizer = nullptr;
+      if (const auto *Param = dyn_cast_or_null<ParmVarDecl>(Update->Optimizer))
+        if (Param->getFunctionScopeIndex() < Call->getNumArgs())
+          Optimizer = api::getReferencedDecl(
+              Call->getArg(Param->getFunctionScopeIndex()));
+      const auto Clears = [&](const Stmt *S) {
+        if (S == Call)
+          return false;
+        const std::optional<Event> Clear = classifyClear(S);
+        if (!Clear || !Optimizer)
+          return Clear.has_value();
+        if (Clear->Optimizer)
+          return Clear->Optimizer->getCanonicalDecl() ==
+                 Optimizer->getCanonicalDecl();
+        // A helper that clears and is handed optimizers clears those; one
+        // handed none may clear any.
+        const auto *Other = dyn_cast<CallExpr>(S);
+        if (!Clear->All || !Other)
+          return true;
+        bool HandedOptimizer = false;
+        for (const Expr *Arg : Other->arguments()) {
+          if (!api::isOptimizerLike(Arg->getType()))
+            continue;
+          HandedOptimizer = true;
+          const ValueDecl *D = api::getReferencedDecl(Arg);
+          if (!D || D->getCanonicalDecl() == Optimizer->getCanonicalDecl())
+            return true;
+        }
+        return !HandedOptimizer;
+      };
+      if (Caller->reaches(Call, Call, Clears)) {
+        Site = Call;
+        break;
+      }
+    }
+    if (!Site)
+      continue;
+    {
+      auto Diag = diag(model::callLoc(Backward),
+                       "gradients are not cleared before this 'backward()', "
+                       "so they accumulate across calls of %0")
+                  << Def;
+      if (std::optional<FixItHint> Fix = stepHelperFix(Def, *Update, SM))
+        Diag << *Fix;
+    }
+    diag(Update->E->getExprLoc(),
+         "the summed gradients are consumed by this "
+         "%select{'step()'|parameter update|call to %1}0",
+         DiagnosticIDs::Note)
+        << noteKind(*Update, nullptr);
+    diag(Site->getExprLoc(),
+         "%0 is called in a loop here, with no 'zero_grad()' between the "
+         "calls",
+         DiagnosticIDs::Note)
+        << Def;
   }
 }
 

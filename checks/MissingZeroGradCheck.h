@@ -10,6 +10,8 @@
 #include "model/Summaries.h"
 #include "utils/AstWalk.h"
 #include "utils/NameList.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SetVector.h"
 #include <optional>
 #include <string>
 
@@ -66,6 +68,9 @@ private:
   std::optional<Event> classifyUpdate(const Stmt *S) const;
   std::optional<Event> classifyClear(const Stmt *S);
   void buildSummaries(ASTContext &Context);
+  /// Reports the training-step helpers that never clear gradients and are
+  /// called in a loop that does not clear them either.
+  void checkStepHelpers();
 
   const std::string ClearingFunctionsOption;
   const std::string UpdateFunctionsOption;
@@ -73,6 +78,12 @@ private:
   const api::NameList UpdateFunctions;
   ast::ParentIndex Parents;
   model::CallGraphSummaries Summaries;
+  /// The functions (by `model::summaryKey`) that run `backward()` outside
+  /// any loop of theirs, in the order of the user's code, and the calls of
+  /// each function of the user's.
+  llvm::SetVector<const FunctionDecl *> StepHelperCandidates;
+  llvm::DenseMap<const FunctionDecl *, llvm::SmallVector<const CallExpr *, 2>>
+      CallsOf;
   model::OptimizerParameters Optimizers;
 };
 

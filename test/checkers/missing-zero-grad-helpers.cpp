@@ -146,3 +146,52 @@ void chainThatLogs(Net Model, torch::optim::SGD &Opt) {
 void clearLater(torch::optim::Optimizer &Opt) { Opt.zero_grad(); }
 void outerLater(torch::optim::Optimizer &Opt) { innerLater(Opt); }
 void innerLater(torch::optim::Optimizer &Opt) { Opt.zero_grad(); }
+
+// ---- Training-step helpers ---------------------------------------------------
+// A helper that runs backward() and step() once, called in a loop: it is the
+// helper that never clears, so the warning goes at its backward(), with a
+// note at the call in the loop; the fix clears at the top of the helper.
+
+torch::Tensor updateDiscriminator(Net D, torch::optim::Adam &TrainerD) {
+  torch::Tensor Loss = D(batch()).mean();
+  Loss.backward();
+  // CHECK-MESSAGES: :[[@LINE-1]]:8: warning: gradients are not cleared before this 'backward()', so they accumulate across calls of 'updateDiscriminator' [torch-missing-zero-grad]
+  TrainerD.step();
+  // CHECK-MESSAGES: :[[@LINE-1]]:12: note: the summed gradients are consumed by this 'step()'
+  // CHECK-MESSAGES: :[[@LINE+15]]:5: note: 'updateDiscriminator' is called in a loop here, with no 'zero_grad()' between the calls
+  return Loss;
+  // CHECK-FIXES:torch::Tensor updateDiscriminator(Net D, torch::optim::Adam &TrainerD) {
+  // CHECK-FIXES-NEXT:  TrainerD.zero_grad();
+  // CHECK-FIXES-NEXT:  torch::Tensor Loss = D(batch()).mean();
+}
+torch::Tensor updateGenerator(Net G, torch::optim::Adam &TrainerG) {
+  TrainerG.zero_grad();
+  torch::Tensor Loss = G(batch()).mean();
+  Loss.backward();
+  TrainerG.step();
+  return Loss;
+}
+void trainGan(Net D, Net G, torch::optim::Adam &OptD, torch::optim::Adam &OptG) {
+  for (int I = 0; I < 10; ++I) {
+    updateDiscriminator(D, OptD);
+    // The generator's step clears OptG, not OptD.
+    updateGenerator(G, OptG);
+  }
+}
+
+// Negatives: the caller clears the helper's optimizer, or calls it once.
+void clearsAroundHelper(Net D, torch::optim::Adam &OptD) {
+  for (int I = 0; I < 10; ++I) {
+    OptD.zero_grad();
+    updateDiscriminator(D, OptD);
+  }
+}
+void clearsThroughHelper(Net D, torch::optim::Optimizer &OptD) {
+  for (int I = 0; I < 10; ++I) {
+    clearLater(OptD);
+    updateDiscriminator(D, static_cast<torch::optim::Adam &>(OptD));
+  }
+}
+void calledOnce(Net D, torch::optim::Adam &OptD) {
+  updateDiscriminator(D, OptD);
+}
