@@ -372,8 +372,11 @@ private:
       Changed = false;
       for (unsigned I = 0; I < Work.size(); ++I) {
         const scope::EnclosingBody Where = Work[I];
+        // A function that trains (`update_D` runs backward() on the loss
+        // it returns) is a training step, not a forward pass.
         if (Where.Lambda || !Where.Function ||
             Forwarding.contains(model::summaryKey(Where.Function)) ||
+            trains(Where) ||
             !model::mayHoldGraph(Where.Function->getReturnType()) ||
             Where.Function->getReturnType()->isVoidType())
           continue;

@@ -2,6 +2,7 @@
 // torch-frozen-param-in-optimizer: frozen parameters handed to an optimizer.
 
 #include "FrozenParamInOptimizerCheck.h"
+#include "model/Events.h"
 #include "model/Objects.h"
 #include "model/ParameterSets.h"
 #include "utils/AstWalk.h"
@@ -35,7 +36,7 @@ constexpr llvm::StringLiteral TrainableFilter =
 
 /// A `requires_grad_(B)` or `set_requires_grad(B)` call with a constant `B`.
 struct Toggle {
-  const CXXMemberCallExpr *Call = nullptr;
+  const CallExpr *Call = nullptr;
   ParamSet Set;
   bool Freeze = false;
   /// For a Module set: the loop that applies the toggle to each parameter.
@@ -61,7 +62,7 @@ bool mentions(const Stmt *S, const ValueDecl *D, bool Assigned,
 }
 
 /// The value of a `requires_grad_`/`set_requires_grad` argument, if constant.
-std::optional<bool> toggledValue(const CXXMemberCallExpr *Call,
+std::optional<bool> toggledValue(const CallExpr *Call,
                                  const ASTContext &Context) {
   if (Call->getNumArgs() == 0)
     return std::nullopt;
@@ -77,7 +78,13 @@ std::optional<bool> toggledValue(const CXXMemberCallExpr *Call,
 
 /// Where the warning for a construction goes: the name of the variable, of
 /// `make_shared`/`make_unique`, of the method, or the type after `new`.
-SourceLocation constructionLoc(const Expr *Construction) {
+SourceLocation constructionLoc(const Expr *Construction,
+                               const ast::ParentIndex &Parents) {
+  if (isa<ParenListExpr>(Construction)) {
+    const DynTypedNodeList Up = Parents.of(*Construction);
+    if (const auto *VD = Up.empty() ? nullptr : Up[0].get<VarDecl>())
+      return VD->getLocation();
+  }
   if (const auto *Call = dyn_cast<CallExpr>(Construction)) {
     if (const auto *DRE =
             dyn_cast<DeclRefExpr>(Call->getCallee()->IgnoreImplicit()))
@@ -158,15 +165,27 @@ void FrozenParamInOptimizerCheck::checkConstruction(const Expr *Construction,
       Visitor(const ParamResolver &R, ASTContext &Context, BodyFacts &Facts)
           : R(R), Context(Context), Facts(Facts) {}
       bool TraverseLambdaExpr(LambdaExpr * /*Lambda*/) { return true; }
-      bool VisitCXXMemberCallExpr(CXXMemberCallExpr *Call) {
-        if (!api::asTensorCall(Call, "requires_grad_") &&
-            !api::asTensorCall(Call, "set_requires_grad"))
+      bool VisitCallExpr(CallExpr *Call) {
+        // Resolved, or by name on a tensor of dependent type in a template
+        // (`mm.value().set_requires_grad(false)` over a dependent range).
+        const Expr *Object = nullptr;
+        if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call)) {
+          if (api::asTensorCall(Member, "requires_grad_") ||
+              api::asTensorCall(Member, "set_requires_grad"))
+            Object = Member->getImplicitObjectArgument();
+        } else if (const model::MethodCall Named =
+                       model::memberCallByName(Call);
+                   Named && Named.Object &&
+                   (Named.Name == "requires_grad_" ||
+                    Named.Name == "set_requires_grad")) {
+          Object = Named.Object;
+        }
+        if (!Object)
           return true;
         const std::optional<bool> Value = toggledValue(Call, Context);
         const Stmt *Loop = nullptr;
         std::optional<ParamSet> Set =
-            Value ? R.targetOf(Call->getImplicitObjectArgument(), Call, Loop)
-                  : std::nullopt;
+            Value ? R.targetOf(Object, Call, Loop) : std::nullopt;
         if (!Set)
           return true;
         Facts.ToggleAt[Call] = Facts.Toggles.size();
@@ -244,13 +263,13 @@ void FrozenParamInOptimizerCheck::checkConstruction(const Expr *Construction,
     const NamedDecl *Leaf = Frozen.Path.leaf();
     if (!Leaf)
       return;
-    diag(F.Freeze->Call->getExprLoc(),
+    diag(model::callLoc(F.Freeze->Call),
          "%select{parameters of %1 are|parameter %1 is|some parameters of %1 "
          "are}0 frozen here%select{|, after the optimizer is built}2",
          DiagnosticIDs::Note)
         << static_cast<unsigned>(Frozen.Kind) << Leaf << Later;
   };
-  const SourceLocation Loc = constructionLoc(Construction);
+  const SourceLocation Loc = constructionLoc(Construction, Parents);
   if (Before && Before->List->Path.leaf()) {
     diag(Loc, "optimizer receives frozen parameters of %0")
         << Before->List->Path.leaf();

@@ -105,6 +105,8 @@ MethodCall resolved(const CXXMemberCallExpr *Call) {
 
 } // namespace
 
+MethodCall memberCallByName(const Stmt *S) { return byName(S); }
+
 SourceLocation MethodCall::loc() const {
   if (!E)
     return {};

@@ -52,6 +52,11 @@ inline SourceLocation callLoc(const Expr *E) {
   return Call.loc();
 }
 
+/// A member call matched by the member's name: on an object of dependent
+/// type, with type-dependent arguments, or left as a recovery expression
+/// (see `MethodCall::ByName`); empty for a resolved call.
+MethodCall memberCallByName(const Stmt *S);
+
 /// A forward pass: `m->forward(...)`, `m.forward(...)` on a
 /// `torch::nn::Module` or `torch::jit::Module`, `m(...)` on a
 /// `ModuleHolder`, or `forward(...)` by name.

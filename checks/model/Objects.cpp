@@ -60,7 +60,10 @@ std::optional<AccessPath> pathAt(const Expr *E, const ast::ParentIndex &Parents,
     return Base;
   }
   if (const auto *This = dyn_cast<CXXThisExpr>(E)) {
-    const CXXRecordDecl *RD = This->getType()->getPointeeCXXRecordDecl();
+    // `getPointeeCXXRecordDecl` knows record types only; in a class
+    // template, `this` points to its injected class name.
+    const CXXRecordDecl *RD =
+        This->getType()->getPointeeType()->getAsCXXRecordDecl();
     if (!RD)
       return std::nullopt;
     AccessPath P;

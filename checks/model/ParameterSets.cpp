@@ -2,6 +2,7 @@
 // Parameter sets: the parameters of expressions and of optimizers.
 
 #include "ParameterSets.h"
+#include "model/Events.h"
 #include "utils/TorchApi.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
@@ -81,6 +82,16 @@ bool sameObject(const Expr *A, const Expr *B, const ast::ParentIndex &Parents) {
                     CB->getImplicitObjectArgument(), Parents);
 }
 
+/// `Object->Name(...)` by name, on an object of dependent type
+/// (`model->parameters()` with `Model model` in a class template): the
+/// call's object and arguments.
+MethodCall byNameCall(const Expr *E, llvm::StringRef Name) {
+  const MethodCall Call = memberCallByName(E);
+  if (!Call || !isa<CallExpr>(Call.E) || Call.Name != Name || !Call.Object)
+    return {};
+  return Call;
+}
+
 } // namespace
 
 std::optional<ParamSet> overlap(const ParamSet &Source, const ParamSet &Other) {
@@ -129,20 +140,29 @@ bool covers(const ParamSet &Outer, const ParamSet &Inner) {
 }
 
 std::optional<ParamSet>
-ParamResolver::moduleList(const CXXMemberCallExpr *Call) const {
-  std::optional<AccessPath> Module =
-      pathOf(Call->getImplicitObjectArgument(), Parents);
+ParamResolver::moduleList(const Expr *Object,
+                          llvm::ArrayRef<const Expr *> Args) const {
+  std::optional<AccessPath> Module = pathOf(Object, Parents);
   if (!Module)
     return std::nullopt;
   ParamSet Set;
   Set.Path = std::move(*Module);
   bool Recurse = true;
-  if (Call->getNumArgs() == 1 && !isa<CXXDefaultArgExpr>(Call->getArg(0)) &&
-      !Call->getArg(0)->isValueDependent() &&
-      Call->getArg(0)->EvaluateAsBooleanCondition(Recurse, Context))
+  if (Args.size() == 1 && !isa<CXXDefaultArgExpr>(Args[0]) &&
+      !Args[0]->isValueDependent() &&
+      Args[0]->EvaluateAsBooleanCondition(Recurse, Context))
     Set.Recursive = Recurse;
   return Set;
 }
+
+namespace {
+/// The object and arguments of a resolved member call.
+std::pair<const Expr *, llvm::ArrayRef<const Expr *>>
+objectAndArgs(const CXXMemberCallExpr *Call) {
+  return {Call->getImplicitObjectArgument(),
+          llvm::ArrayRef(Call->getArgs(), Call->getNumArgs())};
+}
+} // namespace
 
 std::optional<ParamSet> ParamResolver::namedOf(const Expr *E) const {
   E = E ? E->IgnoreUnlessSpelledInSource() : nullptr;
@@ -154,8 +174,13 @@ std::optional<ParamSet> ParamResolver::namedOf(const Expr *E) const {
       break;
     E = VD->getInit()->IgnoreUnlessSpelledInSource();
   }
-  const auto *Call = api::asModuleCall(E, "named_parameters");
-  return Call ? moduleList(Call) : std::nullopt;
+  if (const auto *Call = api::asModuleCall(E, "named_parameters")) {
+    const auto [Object, Args] = objectAndArgs(Call);
+    return moduleList(Object, Args);
+  }
+  if (const MethodCall Call = byNameCall(E, "named_parameters"))
+    return moduleList(Call.Object, Call.Args);
+  return std::nullopt;
 }
 
 bool ParamResolver::listsOf(const Expr *E, llvm::SmallVectorImpl<ParamSet> &Out,
@@ -164,9 +189,13 @@ bool ParamResolver::listsOf(const Expr *E, llvm::SmallVectorImpl<ParamSet> &Out,
     return false;
   E = E->IgnoreUnlessSpelledInSource();
   std::optional<ParamSet> Set;
-  if (const auto *Call = api::asModuleCall(E, "parameters"))
-    Set = moduleList(Call);
-  else if (const auto *Values = api::asOrderedDictCall(E, "values"))
+  if (const auto *Call = api::asModuleCall(E, "parameters")) {
+    const auto [Object, Args] = objectAndArgs(Call);
+    Set = moduleList(Object, Args);
+  } else if (const MethodCall Call = byNameCall(E, "parameters")) {
+    Set = moduleList(Call.Object, Call.Args);
+
+  } else if (const auto *Values = api::asOrderedDictCall(E, "values"))
     Set = namedOf(Values->getImplicitObjectArgument());
   else if (const VarDecl *VD = namedVariable(E))
     return vectorVariable(VD, Out, Depth + 1);
@@ -306,7 +335,7 @@ bool ParamResolver::vectorVariable(const VarDecl *VD,
 }
 
 std::optional<ParamSet> ParamResolver::targetOf(const Expr *Obj,
-                                                const CXXMemberCallExpr *Call,
+                                                const CallExpr *Call,
                                                 const Stmt *&Loop,
                                                 unsigned Depth) const {
   if (!Obj || Depth > MaxDepth)
@@ -321,6 +350,9 @@ std::optional<ParamSet> ParamResolver::targetOf(const Expr *Obj,
   const Expr *Item = nullptr;
   if (const auto *Value = api::asOrderedDictCall(E, "value"))
     Item = Value->getImplicitObjectArgument();
+  else if (const MethodCall Value = byNameCall(E, "value");
+           Value && Value.Args.empty())
+    Item = Value.Object;
   else if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E);
            Op && Op->getNumArgs() == 1 &&
            (Op->getOperator() == OO_Arrow || Op->getOperator() == OO_Star) &&
@@ -401,6 +433,8 @@ bool ParamResolver::sourcesOf(const Expr *Argument,
 const Expr *parameterArgument(const Expr *Construction) {
   if (const auto *Construct = dyn_cast<CXXConstructExpr>(Construction))
     return Construct->getNumArgs() > 0 ? Construct->getArg(0) : nullptr;
+  if (const auto *List = dyn_cast<ParenListExpr>(Construction))
+    return List->getNumExprs() > 0 ? List->getExpr(0) : nullptr;
   const auto *Call = dyn_cast<CallExpr>(Construction);
   return Call && Call->getNumArgs() > 0 ? Call->getArg(0) : nullptr;
 }
@@ -471,13 +505,24 @@ void OptimizerParameters::build(const ast::ParentIndex &Parents) {
         Candidates.push_back(Construct);
       return true;
     }
+    // `torch::optim::Adam Opt(model->parameters(), LR)` in a template, with
+    // `model` of dependent type: the construction waits for instantiation
+    // and the variable keeps its arguments as written.
+    bool VisitVarDecl(VarDecl *VD) {
+      if (const auto *List = dyn_cast_or_null<ParenListExpr>(VD->getInit());
+          List && List->getNumExprs() > 0 && !VD->getType()->isDependentType() &&
+          api::isOptimizerLike(VD->getType()))
+        Candidates.push_back(List);
+      return true;
+    }
   } F;
   F.traverseUserCode(Context);
   using namespace ast_matchers;
   const auto IsConstruction =
       expr(anyOf(api::optimizerConstruction(), api::addParametersCall()));
   for (const Expr *Candidate : F.Candidates) {
-    if (match(IsConstruction, *Candidate, Context).empty())
+    if (!isa<ParenListExpr>(Candidate) &&
+        match(IsConstruction, *Candidate, Context).empty())
       continue;
     Constructions.push_back(Candidate);
     const ValueDecl *D = optimizerDeclOf(Candidate, Parents);

@@ -53,7 +53,8 @@ struct ParamSource {
 
 /// Resolves the expressions of one function body to parameter sets.
 ///
-/// Lists are `M->parameters()`, `M->named_parameters().values()`, local
+/// Lists are `M->parameters()`, `M->named_parameters().values()` (by name in
+/// templates, where `M` has a dependent type), local
 /// `std::vector<torch::Tensor>` variables initialised from a list or filled
 /// by `push_back`/`emplace_back` of the elements of lists in range-based for
 /// loops and by `V.insert(V.end(), L.begin(), L.end())`, and, in an
@@ -76,14 +77,16 @@ public:
   /// For `X.named_parameters()` (or a local copy of it), the parameters of
   /// `X`.
   std::optional<ParamSet> namedOf(const Expr *E) const;
-  /// The parameters whose flag `Call` (a `requires_grad_` call on `Obj`)
-  /// sets, and the loop that applies it to each of them.
-  std::optional<ParamSet> targetOf(const Expr *Obj,
-                                   const CXXMemberCallExpr *Call,
+  /// The parameters whose flag `Call` (a `requires_grad_` call on `Obj`,
+  /// resolved or by name) sets, and the loop that applies it to each of
+  /// them.
+  std::optional<ParamSet> targetOf(const Expr *Obj, const CallExpr *Call,
                                    const Stmt *&Loop, unsigned Depth = 0) const;
 
 private:
-  std::optional<ParamSet> moduleList(const CXXMemberCallExpr *Call) const;
+  /// The parameters of `Object` that `Object->parameters(Args)` lists.
+  std::optional<ParamSet> moduleList(const Expr *Object,
+                                     llvm::ArrayRef<const Expr *> Args) const;
   bool vectorVariable(const VarDecl *VD, llvm::SmallVectorImpl<ParamSet> &Out,
                       unsigned Depth) const;
   bool loopElements(const VarDecl *LoopVar, bool Named, const Stmt *Use,
@@ -96,7 +99,8 @@ private:
 };
 
 /// The argument of an optimizer construction (or `add_param_group`,
-/// `add_parameters`) that holds the parameters.
+/// `add_parameters`; in a template, the `ParenListExpr` a variable keeps when
+/// its arguments are dependent) that holds the parameters.
 const Expr *parameterArgument(const Expr *Construction);
 /// The optimizer variable or field that a construction initialises or is
 /// assigned to (a local, a member in a constructor's initializer list or a

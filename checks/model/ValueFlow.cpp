@@ -71,10 +71,10 @@ bool returnsIndicesSecond(const Expr *E) {
 }
 
 /// True when `S` is a LibTorch operation whose result never carries autograd
-/// history, whatever its operands: indices (`argmax`, `argmin`, `argsort`,
-/// `nonzero`) and comparisons (`eq`, `gt`, `x == y`, `isnan`, ...), whose
-/// results are integer or boolean tensors, and `std::get<1>` of an operation
-/// returning values and indices.
+/// history, whatever its operands: `detach()` and `data()`, indices
+/// (`argmax`, `argmin`, `argsort`, `nonzero`) and comparisons (`eq`, `gt`,
+/// `x == y`, `isnan`, ...), whose results are integer or boolean tensors, and
+/// `std::get<1>` of an operation returning values and indices.
 bool producesNoGraph(const Stmt *S) {
   const auto *Call = dyn_cast<CallExpr>(S);
   const FunctionDecl *FD = Call ? Call->getDirectCallee() : nullptr;
@@ -107,6 +107,7 @@ bool producesNoGraph(const Stmt *S) {
              .Cases("greater", "less", "greater_equal", "less_equal",
                     "not_equal", true)
              .Cases("isnan", "isinf", "isfinite", true)
+             .Cases("detach", "data", true)
              .Default(false);
 }
 
@@ -329,7 +330,7 @@ void ValueFlow::solve() {
 
 bool ValueFlow::mentionsTainted(const Stmt *S, const llvm::BitVector &Reaching,
                                 const llvm::BitVector &Tainted,
-                                const Expr *Source) const {
+                                const Expr *Source, bool StopAtNoGraph) const {
   // A value that only passes through an operation producing no graph
   // (`out.argmax(1)`) is not followed.
   return anyNode(
@@ -348,11 +349,14 @@ bool ValueFlow::mentionsTainted(const Stmt *S, const llvm::BitVector &Reaching,
         Live &= Tainted;
         return Live.any();
       },
-      producesNoGraph);
+      [StopAtNoGraph](const Stmt *Node) {
+        return StopAtNoGraph && producesNoGraph(Node);
+      });
 }
 
 void ValueFlow::taint(const Expr *Source, llvm::BitVector &Tainted,
-                      std::vector<unsigned> *UsingElements) const {
+                      std::vector<unsigned> *UsingElements,
+                      bool StopAtNoGraph) const {
   Tainted.resize(Definitions.size());
   Tainted.reset();
   for (bool Changed = true; Changed;) {
@@ -366,7 +370,7 @@ void ValueFlow::taint(const Expr *Source, llvm::BitVector &Tainted,
       if (It == ElementOf.end() || (Var && !mayHoldGraph(Var->getType())))
         continue;
       const llvm::BitVector &In = Elements[It->second].In;
-      bool Hit = mentionsTainted(Def.From, In, Tainted, Source);
+      bool Hit = mentionsTainted(Def.From, In, Tainted, Source, StopAtNoGraph);
       if (!Hit && Def.KeepsOld) {
         llvm::BitVector Old = DefinitionsOf.find(Def.Var)->second;
         Old &= In;
@@ -381,22 +385,24 @@ void ValueFlow::taint(const Expr *Source, llvm::BitVector &Tainted,
   }
   if (UsingElements)
     for (unsigned I = 0; I < Elements.size(); ++I)
-      if (mentionsTainted(Elements[I].S, Elements[I].In, Tainted, Source))
+      if (mentionsTainted(Elements[I].S, Elements[I].In, Tainted, Source,
+                          StopAtNoGraph))
         UsingElements->push_back(I);
 }
 
 bool ValueFlow::reaches(const Expr *Source, StmtPredicate IsSink) const {
   llvm::BitVector Tainted;
-  taint(Source, Tainted, nullptr);
+  taint(Source, Tainted, nullptr, /*StopAtNoGraph=*/false);
   return llvm::any_of(Elements, [&](const Element &E) {
-    return IsSink(E.S) && mentionsTainted(E.S, E.In, Tainted, Source);
+    return IsSink(E.S) && mentionsTainted(E.S, E.In, Tainted, Source,
+                                          /*StopAtNoGraph=*/false);
   });
 }
 
 std::vector<const Stmt *> ValueFlow::uses(const Expr *Source) const {
   llvm::BitVector Tainted;
   std::vector<unsigned> Using;
-  taint(Source, Tainted, &Using);
+  taint(Source, Tainted, &Using, /*StopAtNoGraph=*/true);
   std::vector<const Stmt *> Result;
   Result.reserve(Using.size());
   for (unsigned I : Using)
@@ -410,13 +416,14 @@ bool ValueFlow::flowsInto(const Expr *Source, const Stmt *Element,
   if (It == ElementOf.end())
     return false;
   llvm::BitVector Tainted;
-  taint(Source, Tainted, nullptr);
-  return mentionsTainted(Part, Elements[It->second].In, Tainted, Source);
+  taint(Source, Tainted, nullptr, /*StopAtNoGraph=*/true);
+  return mentionsTainted(Part, Elements[It->second].In, Tainted, Source,
+                         /*StopAtNoGraph=*/true);
 }
 
 std::vector<const Expr *> ValueFlow::mentions(const Expr *Source) const {
   llvm::BitVector Tainted;
-  taint(Source, Tainted, nullptr);
+  taint(Source, Tainted, nullptr, /*StopAtNoGraph=*/true);
   llvm::SmallPtrSet<const Expr *, 16> Seen;
   std::vector<const Expr *> Result{Source};
   Seen.insert(Source);

@@ -29,7 +29,9 @@ namespace clang::tidy::torch::model {
 /// or an element of something else is not followed beyond the expression
 /// that stores it, and neither is a value stored in a variable that cannot
 /// hold a graph (a number, a string, a container of them: `l =
-/// loss.item<float>()`). Flow-sensitive, not path-sensitive.
+/// loss.item<float>()`), nor through a LibTorch operation whose result holds
+/// no graph (`detach()`, `data()`, `argmax`, comparisons, the indices of
+/// `torch::max`). Flow-sensitive, not path-sensitive.
 class ValueFlow {
 public:
   using StmtPredicate = llvm::function_ref<bool(const Stmt *)>;
@@ -39,7 +41,10 @@ public:
   /// True when a value computed from `Source` (an expression of the body)
   /// reaches a statement that `IsSink` accepts: the sink contains `Source`
   /// or names a variable whose definition that reaches it was computed from
-  /// `Source`, transitively.
+  /// `Source`, transitively. Unlike the other queries, this one follows
+  /// values through `detach()` and the like, so that a generator's output
+  /// handed to the discriminator as `fake.detach()` still reaches its
+  /// `backward()`.
   bool reaches(const Expr *Source, StmtPredicate IsSink) const;
 
   /// The statements that a value computed from `Source` flows into: every
@@ -78,11 +83,13 @@ private:
                      bool KeepsOld, unsigned ElementIndex);
   void solve();
   /// The definitions tainted by `Source`, and the elements that use them.
+  /// With `StopAtNoGraph`, a value is not followed through an operation
+  /// whose result holds no graph (`detach()`, `argmax`).
   void taint(const Expr *Source, llvm::BitVector &Tainted,
-             std::vector<unsigned> *UsingElements) const;
+             std::vector<unsigned> *UsingElements, bool StopAtNoGraph) const;
   bool mentionsTainted(const Stmt *S, const llvm::BitVector &Reaching,
-                       const llvm::BitVector &Tainted,
-                       const Expr *Source) const;
+                       const llvm::BitVector &Tainted, const Expr *Source,
+                       bool StopAtNoGraph) const;
 
   const flow::FlowGraph &Graph;
   std::vector<Definition> Definitions;

@@ -8,6 +8,7 @@
 #include <torch/torch.h>
 
 #include <memory>
+#include <string>
 #include <vector>
 
 struct NetImpl : torch::nn::Module {
@@ -65,6 +66,39 @@ void pushBackConditionallyAndWhole(Net Model) {
   // CHECK-MESSAGES: :[[@LINE-3]]:22: note: wrap the parameter list
   train(Opt);
 }
+
+// A class-template trainer over its model type: `model` has a dependent
+// type, so the optimizer keeps its arguments as written and the calls on the
+// model and its parameters are recognised by name. The encoder is frozen in
+// the first epochs, after that epoch's optimizer was built: the next epoch's
+// optimizer receives the frozen parameters.
+bool isEncoder(const std::string &Name);
+template <class Model> struct Segmenter {
+  Model model{nullptr};
+  void fit(int Epochs, int FreezeEpochs) {
+    for (int Epoch = 0; Epoch < Epochs; ++Epoch) {
+      torch::optim::Adam Optimizer(model->parameters(), 0.001);
+      // CHECK-MESSAGES: :[[@LINE-1]]:26: warning: optimizer receives frozen parameters of 'model'
+      // CHECK-MESSAGES: :[[@LINE+5]]:26: note: some parameters of 'model' are frozen here
+      // CHECK-MESSAGES: :[[@LINE-3]]:26: note: wrap the parameter list to pass only trainable parameters
+      if (Epoch < FreezeEpochs)
+        for (auto Item : model->named_parameters())
+          if (isEncoder(Item.key()))
+            Item.value().set_requires_grad(false);
+      Optimizer.step();
+    }
+  }
+  // Every parameter is trainable again before the optimizer is built.
+  void refit(int Epochs) {
+    for (auto Item : model->named_parameters())
+      Item.value().set_requires_grad(false);
+    for (auto Item : model->named_parameters())
+      Item.value().set_requires_grad(true);
+    torch::optim::Adam Optimizer(model->parameters(), 0.001); // no warning
+    for (int Epoch = 0; Epoch < Epochs; ++Epoch)
+      Optimizer.step();
+  }
+};
 
 // ---- Negatives ---------------------------------------------------------------
 
