@@ -510,7 +510,8 @@ void OptimizerParameters::build(const ast::ParentIndex &Parents) {
     // and the variable keeps its arguments as written.
     bool VisitVarDecl(VarDecl *VD) {
       if (const auto *List = dyn_cast_or_null<ParenListExpr>(VD->getInit());
-          List && List->getNumExprs() > 0 && !VD->getType()->isDependentType() &&
+          List && List->getNumExprs() > 0 &&
+          !VD->getType()->isDependentType() &&
           api::isOptimizerLike(VD->getType()))
         Candidates.push_back(List);
       return true;
