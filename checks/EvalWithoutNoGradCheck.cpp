@@ -251,9 +251,12 @@ private:
     Flow.Graph->forEachStmt([&](const Stmt *S) {
       if (const model::MethodCall Eval = model::asEvalMode(S, Context))
         Evals.push_back(Eval);
-      else if (const model::MethodCall Forward = model::asForward(S))
-        Flow.Forwards.push_back(Forward.E);
-      else if (ForwardingKnown && forwardingCallee(S))
+      else if (const model::MethodCall Forward = model::asForward(S)) {
+        // `torch::nn::ReLU()->forward(x)` and the like record a graph
+        // only when their input has one; that input is what is reported.
+        if (!model::runsParameterFreeLayer(Forward.E))
+          Flow.Forwards.push_back(Forward.E);
+      } else if (ForwardingKnown && forwardingCallee(S))
         Flow.Forwards.push_back(cast<Expr>(S));
     });
     const auto Before = [this](const Stmt *A, const Stmt *B) {
@@ -1036,14 +1039,19 @@ private:
             continue;
           }
         }
-        if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Parent)) {
-          const CXXMethodDecl *MD = Member->getMethodDecl();
-          const Expr *Object = Member->getImplicitObjectArgument();
-          if (MD && MD->getIdentifier() && Object &&
-              Object->IgnoreImplicit() == cast<Expr>(Child)->IgnoreImplicit() &&
+        // The value is the object of a method call: a shape query ends
+        // the chain, anything else uses the value.
+        if (const auto *Member = dyn_cast<MemberExpr>(Parent)) {
+          const auto *MD = dyn_cast<CXXMethodDecl>(Member->getMemberDecl());
+          if (MD && MD->getIdentifier() &&
               llvm::is_contained({"sizes", "size", "dim", "numel"},
                                  MD->getName()))
             break;
+          return false;
+        }
+        // The value is an argument of a module method (`init_state(...)`).
+        if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Parent)) {
+          const Expr *Object = Member->getImplicitObjectArgument();
           if (Object && api::isModuleLike(Object->getType())) {
             Child = Parent;
             continue;

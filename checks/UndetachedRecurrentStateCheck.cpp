@@ -5,6 +5,7 @@
 #include "UndetachedRecurrentStateCheck.h"
 #include "model/Events.h"
 #include "model/FixIts.h"
+#include "model/ValueFlow.h"
 #include "utils/AstWalk.h"
 #include "utils/FlowGraph.h"
 #include "utils/GradModeScope.h"
@@ -239,7 +240,7 @@ bool referencesDecl(const Stmt *S, const ValueDecl *D) {
 }
 
 /// An assignment to state positions: `s = e`, `std::get<I>(s) = e`,
-/// `std::tie(a, s) = e`.
+/// `std::tie(a, s) = e`, `std::forward_as_tuple(a, std::tie(h, c)) = e`.
 struct Assignment {
   const Expr *Op = nullptr;
   const Expr *Rhs = nullptr;
@@ -264,11 +265,8 @@ std::optional<Assignment> asAssignment(const Stmt *S) {
   Assignment A;
   A.Op = cast<Expr>(S);
   A.Rhs = Rhs;
-  llvm::SmallVector<const Expr *, 2> Parts;
-  const auto *Tie = dyn_cast<CallExpr>(Lhs->IgnoreUnlessSpelledInSource());
-  if (isStdFunction(Tie, "tie"))
-    Parts.append(Tie->arg_begin(), Tie->arg_end());
-  else
+  llvm::SmallVector<const Expr *, 4> Parts = model::tiedParts(Lhs);
+  if (Parts.empty())
     Parts.push_back(Lhs);
   for (const Expr *Part : Parts) {
     if (std::optional<StateRef> Ref = stateRef(Part))

@@ -7,6 +7,7 @@
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/StringSwitch.h"
 
 namespace clang::tidy::torch::model {
@@ -141,6 +142,22 @@ SourceLocation MethodCall::loc() const {
   return E->getBeginLoc();
 }
 
+/// True for a model written without `torch::nn::Module`: a class of the
+/// program that keeps tensors as members (`std::vector<Tensor> params`).
+static bool isScratchModel(const CXXRecordDecl *RD) {
+  RD = RD ? RD->getDefinition() : nullptr;
+  if (!RD || RD->isLambda() || RD->isInStdNamespace())
+    return false;
+  const auto *NS = dyn_cast<NamespaceDecl>(RD->getEnclosingNamespaceContext());
+  if (NS && NS->getIdentifier() &&
+      llvm::is_contained({"at", "c10", "torch"}, NS->getName()))
+    return false;
+  return llvm::any_of(RD->fields(), [](const FieldDecl *Field) {
+    return api::isTensorType(Field->getType()) ||
+           api::isTensorVectorType(Field->getType());
+  });
+}
+
 MethodCall asForward(const Stmt *S) {
   if (const CallExpr *Call = api::asForwardCall(S)) {
     MethodCall Result;
@@ -149,6 +166,14 @@ MethodCall asForward(const Stmt *S) {
     Result.Name = "forward";
     Result.Args = api::forwardArguments(Call);
     return Result;
+  }
+  if (const auto *Call = dyn_cast<CXXMemberCallExpr>(S)) {
+    const CXXMethodDecl *MD = Call->getMethodDecl();
+    if (MD && MD->getIdentifier() && MD->getName() == "forward" &&
+        Call->getImplicitObjectArgument() &&
+        !Call->getImplicitObjectArgument()->isImplicitCXXThis() &&
+        isScratchModel(MD->getParent()))
+      return resolved(Call);
   }
   MethodCall Named = byName(S);
   if (Named && Named.Name == "forward")
@@ -183,6 +208,62 @@ llvm::SmallVector<const CXXMethodDecl *, 2> forwardMethods(const Expr *Call) {
     if (Method->getIdentifier() && Method->getName() == "forward")
       Methods.push_back(Method);
   return Methods;
+}
+
+/// The name of a LibTorch layer class, without `Impl` and dimension
+/// (`MaxPool2dImpl` and `MaxPool2d` are `MaxPool`); empty for other classes.
+static llvm::StringRef libTorchLayerName(const CXXRecordDecl *RD) {
+  const auto *NS = dyn_cast<NamespaceDecl>(RD->getEnclosingNamespaceContext());
+  if (!RD->getIdentifier() || !NS || !NS->getIdentifier())
+    return {};
+  while (const auto *Outer = dyn_cast<NamespaceDecl>(NS->getParent()))
+    NS = Outer;
+  if (NS->getName() != "torch")
+    return {};
+  llvm::StringRef Name = RD->getName();
+  Name.consume_back("Impl");
+  if (Name.ends_with("1d") || Name.ends_with("2d") || Name.ends_with("3d"))
+    Name = Name.drop_back(2);
+  return Name;
+}
+
+/// True for a loss: a LibTorch loss or a class of the program derived from
+/// one (`struct MaskedLoss : torch::nn::CrossEntropyLoss`).
+static bool isLoss(const CXXRecordDecl *RD, unsigned Depth = 0) {
+  RD = RD ? RD->getDefinition() : nullptr;
+  if (!RD || Depth > 8)
+    return false;
+  if (libTorchLayerName(RD).ends_with("Loss"))
+    return true;
+  return llvm::any_of(RD->bases(), [Depth](const CXXBaseSpecifier &Base) {
+    return isLoss(Base.getType()->getAsCXXRecordDecl(), Depth + 1);
+  });
+}
+
+bool runsParameterFreeLayer(const Expr *Call) {
+  const llvm::SmallVector<const CXXMethodDecl *, 2> Methods =
+      forwardMethods(Call);
+  if (Methods.empty())
+    return false;
+  const CXXRecordDecl *Layer = Methods.front()->getParent();
+  // Losses keep their class weights as buffers.
+  if (isLoss(Layer))
+    return true;
+  static const llvm::StringSet<> Layers = {
+      // Activations (PReLU has a weight).
+      "ReLU", "ReLU6", "RReLU", "LeakyReLU", "ELU", "SELU", "CELU", "GELU",
+      "SiLU", "Mish", "Sigmoid", "LogSigmoid", "Tanh", "Tanhshrink", "Hardtanh",
+      "Hardshrink", "Softshrink", "Softplus", "Softsign", "Threshold", "GLU",
+      "Softmax", "Softmin", "LogSoftmax",
+      // Regularisation, pooling, reshaping, padding.
+      "Dropout", "AlphaDropout", "FeatureAlphaDropout", "MaxPool", "AvgPool",
+      "AdaptiveMaxPool", "AdaptiveAvgPool", "LPPool", "FractionalMaxPool",
+      "Flatten", "Unflatten", "Identity", "Upsample", "PixelShuffle",
+      "PixelUnshuffle", "ChannelShuffle", "Fold", "Unfold", "ZeroPad",
+      "ConstantPad", "ReflectionPad", "ReplicationPad", "CosineSimilarity",
+      "PairwiseDistance"};
+  const llvm::StringRef Name = libTorchLayerName(Layer);
+  return !Name.empty() && Layers.contains(Name);
 }
 
 MethodCall asEvalMode(const Stmt *S, const ASTContext &Context) {

@@ -59,12 +59,18 @@ MethodCall memberCallByName(const Stmt *S);
 
 /// A forward pass: `m->forward(...)`, `m.forward(...)` on a
 /// `torch::nn::Module` or `torch::jit::Module`, `m(...)` on a
-/// `ModuleHolder`, or `forward(...)` by name.
+/// `ModuleHolder`, `m.forward(...)` on a model written from scratch (a class
+/// of the program that keeps tensors as members), or `forward(...)` by name.
 MethodCall asForward(const Stmt *S);
 /// The `forward` methods a resolved forward pass can run: the method called
 /// by `m->forward(...)`, or the `forward` overloads of `Impl` for `m(...)` on
 /// a `ModuleHolder<Impl>`. Empty for anything else.
 llvm::SmallVector<const CXXMethodDecl *, 2> forwardMethods(const Expr *Call);
+/// True when the forward pass `Call` runs a LibTorch layer that has no
+/// parameters (`torch::nn::ReLU`, `Dropout`, `MaxPool2d`, `Flatten`, the
+/// losses, ...):
+/// it records a graph only when its input already has one.
+bool runsParameterFreeLayer(const Expr *Call);
 /// `eval()` or `train(false)` on a module.
 MethodCall asEvalMode(const Stmt *S, const ASTContext &Context);
 /// `train()`, `train(true)` or `train(<not a constant>)` on a module.

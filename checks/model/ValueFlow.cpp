@@ -3,6 +3,7 @@
 // CFG.
 
 #include "ValueFlow.h"
+#include "Events.h"
 #include "utils/TorchApi.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/DeclTemplate.h"
@@ -118,10 +119,19 @@ void tiedArguments(const Expr *E, llvm::SmallVectorImpl<const Expr *> &Args) {
   if (const auto *Materialize = dyn_cast<MaterializeTemporaryExpr>(E))
     E = Materialize->getSubExpr()->IgnoreImplicit();
   const auto *Call = dyn_cast<CallExpr>(E);
-  const auto *Callee =
-      Call ? dyn_cast_or_null<FunctionDecl>(Call->getCalleeDecl()) : nullptr;
-  if (!Callee || !Callee->getIdentifier() || !Callee->isInStdNamespace() ||
-      (Callee->getName() != "tie" && Callee->getName() != "forward_as_tuple"))
+  if (!Call)
+    return;
+  const auto IsTie = [](const NamedDecl *D) {
+    D = D ? D->getUnderlyingDecl() : nullptr;
+    return D && D->getIdentifier() && D->isInStdNamespace() &&
+           (D->getName() == "tie" || D->getName() == "forward_as_tuple");
+  };
+  // In a template, `std::tie(y, state)` with a `state` of dependent type is
+  // still a lookup of `std::tie`.
+  const auto *Lookup =
+      dyn_cast<UnresolvedLookupExpr>(Call->getCallee()->IgnoreParenImpCasts());
+  if (!IsTie(dyn_cast_or_null<NamedDecl>(Call->getCalleeDecl())) &&
+      !(Lookup && llvm::any_of(Lookup->decls(), IsTie)))
     return;
   for (const Expr *Arg : Call->arguments()) {
     const size_t Before = Args.size();
@@ -133,10 +143,12 @@ void tiedArguments(const Expr *E, llvm::SmallVectorImpl<const Expr *> &Args) {
 
 } // namespace
 
-bool isTupleBinding(const Expr *E) {
-  llvm::SmallVector<const Expr *, 4> Args;
-  tiedArguments(E, Args);
-  return !Args.empty();
+bool isTupleBinding(const Expr *E) { return !tiedParts(E).empty(); }
+
+llvm::SmallVector<const Expr *, 4> tiedParts(const Expr *E) {
+  llvm::SmallVector<const Expr *, 4> Parts;
+  tiedArguments(E, Parts);
+  return Parts;
 }
 
 const Decl *storedVariable(const Expr *E) {
@@ -234,11 +246,12 @@ void ValueFlow::collectDefinitions(const Stmt *S, unsigned ElementIndex) {
     KeepsOld = Op->getOperator() != OO_Equal;
   } else if (const auto *Call = dyn_cast<CXXMemberCallExpr>(S)) {
     // `outputs.push_back(y)`, `total.add_(y)`: the object holds `y` too. A
-    // module does not hold what its methods are given.
+    // module (or a model written from scratch) does not hold what its
+    // methods are given.
     const CXXMethodDecl *MD = Call->getMethodDecl();
     const Expr *Object = Call->getImplicitObjectArgument();
     if (!MD || !Object || Call->getNumArgs() == 0 ||
-        api::isModuleLike(Object->getType()))
+        api::isModuleLike(Object->getType()) || asForward(Call))
       return;
     const bool InPlaceTensor = api::isInPlaceTensorCall(Call);
     if (!InPlaceTensor &&

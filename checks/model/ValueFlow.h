@@ -107,6 +107,10 @@ const Decl *definedVariable(const Expr *E);
 const Decl *storedVariable(const Expr *E);
 /// True for `std::tie(...)` or `std::forward_as_tuple(...)` of variables.
 bool isTupleBinding(const Expr *E);
+/// The variables a tuple binding assigns, nested ties flattened:
+/// `a`, `h`, `c` for `std::forward_as_tuple(a, std::tie(h, c))`; empty for
+/// anything else.
+llvm::SmallVector<const Expr *, 4> tiedParts(const Expr *E);
 /// False when a value of type `T` cannot hold an autograd graph: numbers,
 /// strings, and pointers to, arrays of and standard containers of them. A
 /// value computed from a forward pass's result but of such a type (`l =

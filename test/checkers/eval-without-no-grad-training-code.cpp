@@ -7,6 +7,7 @@
 
 #include <torch/torch.h>
 
+#include <iostream>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -16,11 +17,31 @@ struct NetImpl : torch::nn::Module {
 };
 TORCH_MODULE(Net);
 
+struct EncoderImpl : torch::nn::Module {
+  std::tuple<torch::Tensor, torch::Tensor> forward(torch::Tensor X) {
+    return {X, X};
+  }
+  torch::Tensor init_state(std::tuple<torch::Tensor, torch::Tensor> Out) {
+    return std::get<1>(Out);
+  }
+};
+TORCH_MODULE(Encoder);
+
 torch::Tensor batch();
 bool more();
 torch::Tensor lossOf(const torch::Tensor &Out);
 torch::Tensor keep(const torch::Tensor &Out);
 void show(float Value) { (void)Value; }
+
+// A model written without torch::nn::Module: its parameters are tensors.
+struct ScratchRnn {
+  std::vector<torch::Tensor> params;
+  std::tuple<torch::Tensor, torch::Tensor> forward(torch::Tensor X,
+                                                   torch::Tensor State) {
+    return {X * params[0], State};
+  }
+  torch::Tensor begin_state() { return torch::zeros({1}); }
+};
 
 // ---- Positives ---------------------------------------------------------------
 
@@ -356,6 +377,37 @@ void ganEpochs(Net D, Net G, torch::optim::SGD &Opt,
   }
 }
 
+// Generation with a model from scratch, in a function template whose state
+// has a dependent type: `std::tie(Y, State)` is still a tuple binding.
+template <typename Model> long predict_next(Model Net, int Steps) {
+  auto State = Net.begin_state();
+  long Last = 0;
+  for (int I = 0; I < Steps; ++I) {
+    torch::Tensor Y;
+    std::tie(Y, State) = Net.forward(torch::ones({1}), State);
+    // CHECK-MESSAGES: :[[@LINE-1]]:30: warning: forward pass in evaluation function 'predict_next' still records an autograd graph
+    // CHECK-MESSAGES: :[[@LINE-7]]:32: note: 'predict_next' is an evaluation function by its name
+    // CHECK-FIXES:  long Last = 0;
+    // CHECK-FIXES-NEXT:  for (int I = 0; I < Steps; ++I) {
+    // CHECK-FIXES-NEXT:    torch::NoGradGuard no_grad;
+    // CHECK-FIXES-NEXT:    torch::Tensor Y;
+    // CHECK-FIXES-NEXT:    std::tie(Y, State) = Net.forward(torch::ones({1}), State);
+    Last = Y.argmax().item<long>();
+  }
+  return Last;
+}
+long generate(ScratchRnn &Net) { return predict_next(Net, 4); }
+
+// The shape is printed, and so are the values: an evaluation.
+void shapeAndValues() {
+  Net Block;
+  Block->eval();
+  torch::Tensor Out = Block->forward(torch::zeros({2, 3}));
+  // CHECK-MESSAGES: :[[@LINE-1]]:30: warning: forward pass after 'eval()' still records an autograd graph
+  // CHECK-MESSAGES: :[[@LINE-3]]:10: note: module put in evaluation mode here
+  std::cout << Out.sizes() << Out << '\n';
+}
+
 // ---- Negatives: the correct idioms -----------------------------------------
 
 // A sampling helper that returns the tensors it computed: the caller may
@@ -435,4 +487,39 @@ float trainStep(const torch::Tensor &Out);
 void stepsElsewhere(Net Model) {
   for (int I = 0; I < 3; ++I)
     show(trainStep(Model->forward(batch()))); // no warning
+}
+
+// Shape checks: what the forward pass gives is only asked for its shape,
+// printed, through std::get, a variable and another module's method. The
+// graph is freed as soon as it is made.
+void shapeDemo() {
+  Net Block;
+  Block->eval();
+  torch::Tensor X = torch::zeros({2, 3});
+  std::cout << Block->forward(X).sizes() << '\n'; // no warning
+  Encoder Enc;
+  Enc->eval();
+  std::tuple<torch::Tensor, torch::Tensor> Out = Enc->forward(X); // no warning
+  std::cout << std::get<0>(Out).sizes() << std::get<1>(Out).size(0) << '\n';
+  torch::Tensor State = Enc->init_state(Enc->forward(X)); // no warning
+  std::cout << State.dim() << '\n';
+}
+
+// A shape check on a model from scratch, which is then handed on by value.
+void scratchShapes(ScratchRnn Net) {
+  std::tuple<torch::Tensor, torch::Tensor> Out =
+      Net.forward(torch::ones({1}), Net.begin_state()); // no warning
+  auto Z = std::get<0>(Out);
+  std::cout << Z.sizes() << '\n';
+  show(static_cast<float>(generate(Net)));
+}
+
+// Layers without parameters record a graph only from an input that has one.
+void plotActivation() {
+  torch::Tensor X = torch::ones({8});
+  torch::Tensor Y = torch::nn::LeakyReLU(0.2)->forward(X); // no warning
+  show(Y.sum().item<float>());
+  torch::nn::Dropout Drop;
+  Drop->eval();
+  show(Drop->forward(X).sum().item<float>()); // no warning
 }

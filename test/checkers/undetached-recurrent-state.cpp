@@ -341,6 +341,28 @@ void lstmCellPair(torch::nn::LSTMCell Cell, torch::optim::SGD &Opt) {
   // CHECK-FIXES-NEXT:      // Same location: sorted by message.
 }
 
+// Hidden and cell state bound by a nested tie, as language models write it.
+void lstmNestedTie(torch::nn::LSTM Lstm, torch::optim::SGD &Opt) {
+  torch::Tensor H = torch::zeros({1, 8}), C = torch::zeros({1, 8});
+  for (int I = 0; I < 100; ++I) {
+    torch::Tensor Out;
+    std::forward_as_tuple(Out, std::tie(H, C)) =
+        Lstm->forward(batch(), std::make_tuple(H, C));
+    // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: recurrent state 'C' is carried
+    // CHECK-MESSAGES: :[[@LINE+4]]:15: note: this 'backward()' frees the graph that 'C' still holds
+    // CHECK-MESSAGES: :[[@LINE-3]]:15: warning: recurrent state 'H' is carried
+    // CHECK-MESSAGES: :[[@LINE+2]]:15: note: this 'backward()' frees the graph that 'H' still holds
+    Opt.zero_grad();
+    Out.sum().backward();
+    Opt.step();
+  }
+  // CHECK-FIXES:void lstmNestedTie(torch::nn::LSTM Lstm, torch::optim::SGD &Opt) {
+  // CHECK-FIXES:    Out.sum().backward();
+  // CHECK-FIXES-NEXT:    H = H.detach();
+  // CHECK-FIXES-NEXT:    C = C.detach();
+  // CHECK-FIXES-NEXT:    Opt.step();
+}
+
 void lstmCellTuple(torch::nn::LSTMCell Cell, torch::optim::SGD &Opt) {
   State2 State = {torch::zeros({1, 8}), torch::zeros({1, 8})};
   torch::Tensor Loss = torch::zeros({1});
@@ -433,6 +455,19 @@ void detachAfterStep(torch::nn::GRU Gru, torch::optim::SGD &Opt) {
     Out.sum().backward();
     Opt.step();
     H = H.detach(); // no warning: history cut after every step
+  }
+}
+
+void nestedTieDetached(torch::nn::LSTM Lstm, torch::optim::SGD &Opt) {
+  torch::Tensor H = torch::zeros({1, 8}), C = torch::zeros({1, 8});
+  for (int I = 0; I < 100; ++I) {
+    torch::Tensor Out;
+    std::forward_as_tuple(Out, std::tie(H, C)) =
+        Lstm->forward(batch(), std::make_tuple(H, C));
+    H.detach_(); // no warning: both detached in place
+    C.detach_();
+    Out.sum().backward();
+    Opt.step();
   }
 }
 

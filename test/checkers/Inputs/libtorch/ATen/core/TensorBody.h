@@ -3,10 +3,22 @@
 #include <c10/core/ScalarType.h>
 #include <c10/util/Optional.h>
 #include <cstdint>
+#include <ostream>
 #include <tuple>
 #include <vector>
 
+namespace c10 {
+/// Mock of c10::IntArrayRef, what `sizes()` returns.
+class IntArrayRef {
+public:
+  size_t size() const;
+  int64_t operator[](size_t index) const;
+};
+std::ostream &operator<<(std::ostream &out, IntArrayRef sizes);
+} // namespace c10
+
 namespace at {
+using c10::IntArrayRef;
 class Tensor;
 class TensorBase {
 public:
@@ -16,6 +28,8 @@ public:
   void reset();
   int64_t dim() const;
   int64_t numel() const;
+  IntArrayRef sizes() const;
+  int64_t size(int64_t dim) const;
 };
 
 class Tensor : public TensorBase {
@@ -83,6 +97,7 @@ Tensor operator*(const Tensor &, double);
 Tensor operator*(double, const Tensor &);
 Tensor operator/(const Tensor &, double);
 Tensor operator==(const Tensor &, const Tensor &);
+std::ostream &operator<<(std::ostream &out, const Tensor &t);
 
 Tensor randn(std::vector<int64_t> size);
 Tensor zeros(std::vector<int64_t> size);

@@ -58,4 +58,19 @@ public:
           c10::optional<std::tuple<Tensor, Tensor>> hx_opt = {});
 };
 TORCH_MODULE(LSTMCell);
+
+// Layers without parameters.
+class LeakyReLUImpl : public Cloneable<LeakyReLUImpl> {
+public:
+  explicit LeakyReLUImpl(double negative_slope = 0.01);
+  Tensor forward(Tensor input);
+};
+TORCH_MODULE(LeakyReLU);
+
+class DropoutImpl : public Cloneable<DropoutImpl> {
+public:
+  explicit DropoutImpl(double p = 0.5);
+  Tensor forward(Tensor input);
+};
+TORCH_MODULE(Dropout);
 } // namespace torch::nn
