@@ -132,6 +132,9 @@ enum class EvalFunctionKind : std::uint8_t {
   Option,
   /// Its name says it evaluates, and it does not train.
   Name,
+  /// It loads a trained model (`torch::load`, `torch::jit::load`) and does
+  /// not train.
+  Loaded,
 };
 
 bool isEnablingGuard(const std::optional<scope::ScopedGuard> &Guard) {
@@ -180,6 +183,8 @@ private:
     EvalFunctionKind FunctionKind = EvalFunctionKind::None;
     /// For `CalledFromEvaluation`: one call of the function.
     const Expr *CallSite = nullptr;
+    /// For `EvalFunctionKind::Loaded`: the first load of a model.
+    const Expr *Load = nullptr;
   };
 
   /// A declaration to be inserted by a fix, for choosing distinct names.
@@ -227,6 +232,19 @@ private:
     }
   }
 
+  /// The first call in `Graph` that loads a model from a file, in the
+  /// order of the source.
+  const Expr *firstModelLoad(const flow::FlowGraph &Graph) const {
+    const Expr *First = nullptr;
+    Graph.forEachStmt([&](const Stmt *S) {
+      if (model::isModelLoad(S) &&
+          (!First || SM.isBeforeInTranslationUnit(S->getBeginLoc(),
+                                                  First->getBeginLoc())))
+        First = cast<Expr>(S);
+    });
+    return First;
+  }
+
   /// Builds the CFG facts of the body `Where`.
   BodyFlow &flowOf(const scope::EnclosingBody &Where) {
     std::unique_ptr<BodyFlow> &Slot = Flows[Where.Body];
@@ -244,6 +262,9 @@ private:
     else if (!Where.Lambda && model::hasInferenceName(Where.Function) &&
              !trains(Where))
       Flow.FunctionKind = EvalFunctionKind::Name;
+    else if (!Where.Lambda && (Flow.Load = firstModelLoad(*Flow.Graph)) &&
+             !trains(Where))
+      Flow.FunctionKind = EvalFunctionKind::Loaded;
     if (Flow.FunctionKind != EvalFunctionKind::None)
       Flow.Sources.push_back({});
     Flow.Values = std::make_unique<model::ValueFlow>(*Flow.Graph);
@@ -256,7 +277,9 @@ private:
         // only when their input has one; that input is what is reported.
         if (!model::runsParameterFreeLayer(Forward.E))
           Flow.Forwards.push_back(Forward.E);
-      } else if (ForwardingKnown && forwardingCallee(S))
+      } else if (model::isModuleMethodDefinedElsewhere(S))
+        Flow.Forwards.push_back(cast<Expr>(S));
+      else if (ForwardingKnown && forwardingCallee(S))
         Flow.Forwards.push_back(cast<Expr>(S));
     });
     const auto Before = [this](const Stmt *A, const Stmt *B) {
@@ -1003,6 +1026,25 @@ private:
            FixedTemporaries.contains(Guard->Declaration);
   }
 
+  /// True when the result of `Forward` flows back into its own arguments on
+  /// the next iteration: a generation or sampling loop (`z = z - eps *
+  /// forward(z, t)`), whose graph grows with every step. In an evaluation
+  /// function, such a loop is reported even when its result is returned.
+  bool feedsItself(const Expr *Forward, const BodyFlow &Flow) const {
+    if (!Flow.Values)
+      return false;
+    for (const Expr *Mention : Flow.Values->mentions(Forward)) {
+      const Stmt *Child = Mention;
+      for (unsigned Depth = 0; Child && Depth < 32; ++Depth) {
+        const DynTypedNodeList Up = Parents.of(*Child);
+        Child = Up.empty() ? nullptr : Up[0].get<Stmt>();
+        if (Child == Forward)
+          return true;
+      }
+    }
+    return false;
+  }
+
   /// True when every use of the value of `Forward` asks for its shape only
   /// (`sizes()`, `size()`, `dim()`, `numel()`), directly or through other
   /// forward passes, module methods, `std::get` and variables: a shape check,
@@ -1147,7 +1189,8 @@ private:
         if (Src.Call ? covers(Src.Module, Module)
                      : Flow.FunctionKind == EvalFunctionKind::Option ||
                            !escapes(Forward, Flow,
-                                    /*CountUnknownCode=*/false))
+                                    /*CountUnknownCode=*/false) ||
+                           feedsItself(Forward, Flow))
           In.push_back(I);
       }
       if (isGuarded(Forward, Flow, 0) || feedsGradients(Forward, Flow) ||
@@ -1276,6 +1319,12 @@ private:
                  "%0 returns the result of this forward pass",
                  DiagnosticIDs::Note)
           << Helper;
+    else if (model::isModuleMethodDefinedElsewhere(Forward))
+      Check.diag(Forward->getExprLoc(),
+                 "%0 is defined in another file; it is taken to run the "
+                 "module's layers",
+                 DiagnosticIDs::Note)
+          << cast<CXXMemberCallExpr>(Forward)->getMethodDecl();
     if (Kind == GroupKind::Helper)
       Check.diag(Site->getExprLoc(),
                  "%0 is called here %select{from training code|after "
@@ -1290,6 +1339,12 @@ private:
       Check.diag(Where.Function->getLocation(),
                  "%0 is an evaluation function through option "
                  "'EvalFunctions'",
+                 DiagnosticIDs::Note)
+          << Where.Function;
+    else if (Kind == GroupKind::Region &&
+             Flow.FunctionKind == EvalFunctionKind::Loaded)
+      Check.diag(Flow.Load->getExprLoc(),
+                 "%0 loads a trained model here and does not train",
                  DiagnosticIDs::Note)
           << Where.Function;
     else if (Kind == GroupKind::Region)

@@ -3,6 +3,7 @@
 
 #include "Events.h"
 #include "utils/TorchApi.h"
+#include "clang/AST/DeclTemplate.h"
 #include "clang/AST/ExprCXX.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SmallVector.h"
@@ -264,6 +265,57 @@ bool runsParameterFreeLayer(const Expr *Call) {
       "PairwiseDistance"};
   const llvm::StringRef Name = libTorchLayerName(Layer);
   return !Name.empty() && Layers.contains(Name);
+}
+
+/// True for a tensor, or a tuple or pair of them.
+static bool holdsTensors(QualType T) {
+  if (api::isTensorType(T))
+    return true;
+  const auto *Spec = dyn_cast_or_null<ClassTemplateSpecializationDecl>(
+      T.getNonReferenceType()->getAsCXXRecordDecl());
+  if (!Spec || !Spec->isInStdNamespace() || !Spec->getIdentifier() ||
+      (Spec->getName() != "tuple" && Spec->getName() != "pair"))
+    return false;
+  return llvm::any_of(Spec->getTemplateArgs().asArray(),
+                      [](const TemplateArgument &Arg) {
+                        return Arg.getKind() == TemplateArgument::Type &&
+                               holdsTensors(Arg.getAsType());
+                      });
+}
+
+bool isModuleMethodDefinedElsewhere(const Stmt *S) {
+  const auto *Call = dyn_cast<CXXMemberCallExpr>(S);
+  const CXXMethodDecl *MD = Call ? Call->getMethodDecl() : nullptr;
+  if (!MD || !MD->getIdentifier() || MD->hasBody() || MD->isStatic() ||
+      api::isLibTorchFunction(MD))
+    return false;
+  const Expr *Object = Call->getImplicitObjectArgument();
+  if (!Object || Object->isImplicitCXXThis() ||
+      !api::isModuleLike(Object->getType()) ||
+      !holdsTensors(MD->getReturnType()))
+    return false;
+  return llvm::any_of(MD->parameters(), [](const ParmVarDecl *P) {
+    return holdsTensors(P->getType());
+  });
+}
+
+bool isModelLoad(const Stmt *S) {
+  const auto *Call = dyn_cast<CallExpr>(S);
+  const FunctionDecl *FD = Call ? Call->getDirectCallee() : nullptr;
+  if (!FD || !FD->getIdentifier() || FD->getName() != "load" ||
+      isa<CXXMethodDecl>(FD) || !api::isLibTorchFunction(FD))
+    return false;
+  // `torch::load(module, path)` loads into its first argument, which must be
+  // a module (`torch::load(optimizer, path)` restores an optimizer);
+  // `torch::jit::load(path)` returns the module.
+  const auto IsModule = [](QualType T) {
+    const CXXRecordDecl *RD = T.getNonReferenceType()->getAsCXXRecordDecl();
+    return api::isModuleLike(T) ||
+           (RD && RD->getQualifiedNameAsString() == "torch::jit::Module");
+  };
+  if (FD->getReturnType()->isVoidType())
+    return Call->getNumArgs() >= 2 && IsModule(Call->getArg(0)->getType());
+  return IsModule(FD->getReturnType());
 }
 
 MethodCall asEvalMode(const Stmt *S, const ASTContext &Context) {

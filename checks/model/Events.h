@@ -71,6 +71,13 @@ llvm::SmallVector<const CXXMethodDecl *, 2> forwardMethods(const Expr *Call);
 /// losses, ...):
 /// it records a graph only when its input already has one.
 bool runsParameterFreeLayer(const Expr *Call);
+/// A method of one of your modules that takes and returns tensors and is
+/// defined in another file (`model->decode(z)`, `net->encode(x)`): it is
+/// taken to run the module's layers.
+bool isModuleMethodDefinedElsewhere(const Stmt *S);
+/// A call that loads a model's parameters from a file: `torch::load(m,
+/// path)`, `torch::jit::load(path)`.
+bool isModelLoad(const Stmt *S);
 /// `eval()` or `train(false)` on a module.
 MethodCall asEvalMode(const Stmt *S, const ASTContext &Context);
 /// `train()`, `train(true)` or `train(<not a constant>)` on a module.

@@ -85,10 +85,18 @@ private:
 
 std::unique_ptr<FlowGraph> FlowGraph::build(const Decl *D, Stmt *Body,
                                             ASTContext &Context) {
-  // Clang's CFG builder expects a valid declaration: one that did not
-  // compile (a body left half-formed by a missing header) can crash it.
-  if (!Body || (D && D->isInvalidDecl()))
+  // A function whose signature names a type from a missing header is
+  // invalid, but its body is the user's and is kept (calls that did not
+  // resolve are recovery expressions). Members the compiler writes, which
+  // are invalid when a member's type is, are not meant for the CFG builder.
+  if (!Body)
     return nullptr;
+  if (D && D->isInvalidDecl()) {
+    const auto *FD = dyn_cast<FunctionDecl>(D);
+    if (!FD || FD->isImplicit() || FD->isDefaulted() ||
+        !isa<CompoundStmt>(Body))
+      return nullptr;
+  }
   CFG::BuildOptions Options;
   Options.AddImplicitDtors = true;
   Options.AddTemporaryDtors = true;

@@ -5,6 +5,7 @@
 // helpers without eval(), evaluation after the training loop, names shared
 // between training and validation code.
 
+#include <torch/script.h>
 #include <torch/torch.h>
 
 #include <iostream>
@@ -32,6 +33,15 @@ bool more();
 torch::Tensor lossOf(const torch::Tensor &Out);
 torch::Tensor keep(const torch::Tensor &Out);
 void show(float Value) { (void)Value; }
+
+// A module whose methods are defined in another file.
+struct VaeImpl : torch::nn::Module {
+  std::tuple<torch::Tensor, torch::Tensor> encode(torch::Tensor X);
+  torch::Tensor decode(torch::Tensor Z);
+  torch::Tensor forward(torch::Tensor X);
+  int64_t latentSize() const;
+};
+TORCH_MODULE(Vae);
 
 // A model written without torch::nn::Module: its parameters are tensors.
 struct ScratchRnn {
@@ -398,6 +408,61 @@ template <typename Model> long predict_next(Model Net, int Steps) {
 }
 long generate(ScratchRnn &Net) { return predict_next(Net, 4); }
 
+// Inference with a loaded model, in a function whose name does not say so
+// and that nothing calls after eval().
+void print_probabilities(const std::string &Path, torch::Tensor Image) {
+  torch::jit::Module Backbone = torch::jit::load(Path);
+  torch::nn::Linear Head(512, 2);
+  torch::load(Head, Path + ".head");
+  std::vector<torch::jit::IValue> Input{Image};
+  torch::Tensor Prob = Backbone.forward(Input).toTensor();
+  // CHECK-MESSAGES: :[[@LINE-1]]:33: warning: forward pass in evaluation function 'print_probabilities' still records an autograd graph
+  // CHECK-MESSAGES: :[[@LINE-6]]:33: note: 'print_probabilities' loads a trained model here and does not train
+  Prob = Head(Prob);
+  // CHECK-MESSAGES: :[[@LINE-1]]:10: warning: forward pass in evaluation function 'print_probabilities' still records an autograd graph
+  // CHECK-MESSAGES: :[[@LINE-9]]:33: note: 'print_probabilities' loads a trained model here and does not train
+  show(Prob.sum().item<float>());
+  // CHECK-FIXES:void print_probabilities(const std::string &Path, torch::Tensor Image) {
+  // CHECK-FIXES-NEXT:  torch::NoGradGuard no_grad;
+  // CHECK-FIXES-NEXT:  torch::jit::Module Backbone = torch::jit::load(Path);
+}
+
+// A diffusion-style sampling loop: each step's output is the next step's
+// input, so the graph grows with every step even though the sample is
+// returned to the caller.
+struct DenoiserImpl : torch::nn::Module {
+  torch::Tensor forward(torch::Tensor X, torch::Tensor T) { return X + T; }
+  torch::Tensor sample(int Steps) {
+    torch::Tensor Z = torch::randn({4, 8});
+    for (int I = Steps - 1; I >= 0; --I)
+      Z = Z - 0.1 * forward(Z, torch::ones({1}));
+    // CHECK-MESSAGES: :[[@LINE-1]]:21: warning: forward pass in evaluation function 'sample' still records an autograd graph
+    // CHECK-MESSAGES: :[[@LINE-5]]:17: note: 'sample' is an evaluation function by its name
+    return Z;
+  }
+  // CHECK-FIXES:  torch::Tensor sample(int Steps) {
+  // CHECK-FIXES-NEXT:    torch::NoGradGuard no_grad;
+  // CHECK-FIXES-NEXT:    torch::Tensor Z = torch::randn({4, 8});
+  // One step, returned: the caller decides.
+  torch::Tensor sample_once(torch::Tensor Z) {
+    return forward(Z, torch::ones({1})); // no warning
+  }
+};
+TORCH_MODULE(Denoiser);
+
+// Sampling after eval() through a method defined elsewhere.
+void sampleEpoch(Vae Model, torch::optim::SGD &Opt) {
+  Opt.zero_grad();
+  Model->forward(batch()).sum().backward();
+  Opt.step();
+  Model->eval();
+  torch::Tensor Images = Model->decode(torch::randn({4, Model->latentSize()}));
+  // CHECK-MESSAGES: :[[@LINE-1]]:33: warning: forward pass after 'eval()' still records an autograd graph
+  // CHECK-MESSAGES: :[[@LINE-2]]:33: note: 'decode' is defined in another file; it is taken to run the module's layers
+  // CHECK-MESSAGES: :[[@LINE-4]]:10: note: module put in evaluation mode here
+  show(Images.sum().item<float>());
+}
+
 // The shape is printed, and so are the values: an evaluation.
 void shapeAndValues() {
   Net Block;
@@ -512,6 +577,41 @@ void scratchShapes(ScratchRnn Net) {
   auto Z = std::get<0>(Out);
   std::cout << Z.sizes() << '\n';
   show(static_cast<float>(generate(Net)));
+}
+
+// Loading a checkpoint to go on training it, to hand its output on, or
+// loading an optimizer's state: no inference.
+void fineTune(const std::string &Path, torch::optim::SGD &Opt) {
+  Net Model;
+  torch::load(Model, Path);
+  for (int I = 0; I < 3; ++I) {
+    Opt.zero_grad();
+    Model->forward(batch()).sum().backward(); // no warning
+    Opt.step();
+  }
+}
+torch::Tensor loadedFeatures(const std::string &Path, torch::Tensor X) {
+  Net Model;
+  torch::load(Model, Path);
+  return Model->forward(X); // no warning: the caller decides
+}
+void restoreOptimizer(const std::string &Path, torch::optim::SGD &Opt,
+                      Net Model, torch::Tensor X) {
+  torch::load(Opt, Path);
+  show(keep(Model->forward(X)).sum().item<float>()); // no warning
+}
+
+// Methods defined elsewhere whose results train, or that run guarded.
+void trainVae(Vae Model, torch::optim::SGD &Opt) {
+  for (int I = 0; I < 3; ++I) {
+    auto [Mu, LogVar] = Model->encode(batch()); // no warning: trains
+    Opt.zero_grad();
+    (Model->decode(Mu).sum() + LogVar.sum()).backward(); // no warning
+    Opt.step();
+  }
+  Model->eval();
+  torch::NoGradGuard NoGrad;
+  show(Model->decode(torch::randn({4, 8})).sum().item<float>()); // no warning
 }
 
 // Layers without parameters record a graph only from an input that has one.

@@ -4,4 +4,5 @@
 #include <torch/nn/module.h>
 #include <torch/nn/modules.h>
 #include <torch/optim.h>
+#include <torch/serialize.h>
 #include <torch/types.h>
