@@ -143,13 +143,6 @@ llvm::DenseSet<const Stmt *> findClearingLoops(Stmt *Body) {
   return std::move(V.Found);
 }
 
-/// The %select index of the note at an update.
-unsigned noteKind(const Event &Update, const FunctionDecl *Wrapper) {
-  if (Update.Manual)
-    return 1;
-  return Wrapper ? 2 : 0;
-}
-
 const FunctionDecl *calleeOf(const Stmt *S) {
   const auto *Call = dyn_cast<CallExpr>(S);
   return Call ? Call->getDirectCallee() : nullptr;
@@ -265,6 +258,25 @@ void MissingZeroGradCheck::buildSummaries(ASTContext & /*Context*/) {
 }
 
 namespace {
+
+/// `<receiver>.zero_grad();` (or `->`) as the first statement of `Block`,
+/// with the receiver spelled as written; none inside a macro.
+std::optional<FixItHint> insertZeroGradAtTop(const CompoundStmt *Block,
+                                             const Expr *Receiver,
+                                             bool ThroughPointer,
+                                             const SourceManager &SM,
+                                             const LangOptions &LangOpts) {
+  if (!Block || Block->body_empty() || !Receiver)
+    return std::nullopt;
+  const SourceLocation At = Block->body_front()->getBeginLoc();
+  if (At.isMacroID())
+    return std::nullopt;
+  const StringRef Name = Lexer::getSourceText(
+      CharSourceRange::getTokenRange(Receiver->getSourceRange()), SM, LangOpts);
+  // A body that starts on the line of its `{` gets the call on that line.
+  return fixit::insertBefore(
+      At, {(Name + (ThroughPointer ? "->" : ".") + "zero_grad();").str()}, SM);
+}
 
 /// Classifies the CFG elements of one body and answers the check's questions.
 class BodyAnalysis {
@@ -393,17 +405,8 @@ public:
     }
     if (!isRepeatableOutside(Receiver, Loop, SM))
       return std::nullopt;
-
-    const SourceLocation At = LoopBody->body_front()->getBeginLoc();
-    if (At.isMacroID())
-      return std::nullopt;
-    const StringRef Name = Lexer::getSourceText(
-        CharSourceRange::getTokenRange(Receiver->getSourceRange()), SM,
-        Parents.context().getLangOpts());
-    // A body that starts on the line of its `{` gets the call on that line.
-    return fixit::insertBefore(
-        At, {(Name + (ThroughPointer ? "->" : ".") + "zero_grad();").str()},
-        SM);
+    return insertZeroGradAtTop(LoopBody, Receiver, ThroughPointer, SM,
+                               Parents.context().getLangOpts());
   }
 
   /// A `zero_grad()` of `Update`'s optimizer that every path from a
@@ -468,15 +471,8 @@ stepHelperFix(const FunctionDecl *Helper,
       !(isa<ParmVarDecl>(R.Decl) ||
         (isa<FieldDecl>(R.Decl) && isa<CXXMethodDecl>(Helper))))
     return std::nullopt;
-  const SourceLocation At = Body->body_front()->getBeginLoc();
-  if (At.isMacroID())
-    return std::nullopt;
-  const StringRef Name = Lexer::getSourceText(
-      CharSourceRange::getTokenRange(R.Named->getSourceRange()), SM,
-      Helper->getASTContext().getLangOpts());
-  return fixit::insertBefore(
-      At, {(Name + (R.ThroughPointer ? "->" : ".") + "zero_grad();").str()},
-      SM);
+  return insertZeroGradAtTop(Body, R.Named, R.ThroughPointer, SM,
+                             Helper->getASTContext().getLangOpts());
 }
 
 } // namespace
@@ -534,6 +530,19 @@ std::optional<Event> MissingZeroGradCheck::classifyClear(const Stmt *S) {
   return Clear.All ? std::optional<Event>(Clear) : std::nullopt;
 }
 
+void MissingZeroGradCheck::noteConsumer(const Event &Update,
+                                        const FunctionDecl *Wrapper) {
+  auto Note = diag(Update.E->getExprLoc(),
+                   "the summed gradients are consumed by this "
+                   "%select{'step()'|parameter update|call to %1}0",
+                   DiagnosticIDs::Note)
+              << (Update.Manual ? 1
+                  : Wrapper     ? 2
+                                : 0);
+  if (Wrapper)
+    Note << Wrapper;
+}
+
 void MissingZeroGradCheck::analyzeBody(const Decl *D, Stmt *Body) {
   const std::unique_ptr<flow::FlowGraph> Graph =
       flow::FlowGraph::build(D, Body, Parents.context());
@@ -574,13 +583,7 @@ void MissingZeroGradCheck::analyzeBody(const Decl *D, Stmt *Body) {
         Update->Manual || isa<CXXMemberCallExpr>(Update->E)
             ? nullptr
             : calleeOf(Update->E);
-    auto Note = diag(Update->E->getExprLoc(),
-                     "the summed gradients are consumed by this "
-                     "%select{'step()'|parameter update|call to %1}0",
-                     DiagnosticIDs::Note)
-                << noteKind(*Update, Wrapper);
-    if (Wrapper)
-      Note << Wrapper;
+    noteConsumer(*Update, Wrapper);
   }
 
   llvm::DenseSet<const Expr *> Reported;
@@ -689,11 +692,7 @@ void MissingZeroGradCheck::checkStepHelpers() {
       if (std::optional<FixItHint> Fix = stepHelperFix(Def, *Update, SM))
         Diag << *Fix;
     }
-    diag(Update->E->getExprLoc(),
-         "the summed gradients are consumed by this "
-         "%select{'step()'|parameter update|call to %1}0",
-         DiagnosticIDs::Note)
-        << noteKind(*Update, nullptr);
+    noteConsumer(*Update, nullptr);
     diag(Site->getExprLoc(),
          "%0 is called in a loop here, with no 'zero_grad()' between the "
          "calls",

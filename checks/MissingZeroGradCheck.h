@@ -65,6 +65,9 @@ public:
 
 private:
   void analyzeBody(const Decl *D, Stmt *Body);
+  /// The note at the update that consumes accumulated gradients; `Wrapper`
+  /// is the update function it calls, if any.
+  void noteConsumer(const Event &Update, const FunctionDecl *Wrapper);
   std::optional<Event> classifyUpdate(const Stmt *S) const;
   std::optional<Event> classifyClear(const Stmt *S);
   void buildSummaries(ASTContext &Context);

@@ -147,11 +147,8 @@ SourceLocation MethodCall::loc() const {
 /// program that keeps tensors as members (`std::vector<Tensor> params`).
 static bool isScratchModel(const CXXRecordDecl *RD) {
   RD = RD ? RD->getDefinition() : nullptr;
-  if (!RD || RD->isLambda() || RD->isInStdNamespace())
-    return false;
-  const auto *NS = dyn_cast<NamespaceDecl>(RD->getEnclosingNamespaceContext());
-  if (NS && NS->getIdentifier() &&
-      llvm::is_contained({"at", "c10", "torch"}, NS->getName()))
+  if (!RD || RD->isLambda() || RD->isInStdNamespace() ||
+      api::isLibTorchDecl(RD))
     return false;
   return llvm::any_of(RD->fields(), [](const FieldDecl *Field) {
     return api::isTensorType(Field->getType()) ||
@@ -286,8 +283,9 @@ static bool holdsTensors(QualType T) {
 bool isModuleMethodDefinedElsewhere(const Stmt *S) {
   const auto *Call = dyn_cast<CXXMemberCallExpr>(S);
   const CXXMethodDecl *MD = Call ? Call->getMethodDecl() : nullptr;
+  // A virtual method may be overridden by a body in this file.
   if (!MD || !MD->getIdentifier() || MD->hasBody() || MD->isStatic() ||
-      api::isLibTorchFunction(MD))
+      MD->isVirtual() || api::isLibTorchFunction(MD))
     return false;
   const Expr *Object = Call->getImplicitObjectArgument();
   if (!Object || Object->isImplicitCXXThis() ||

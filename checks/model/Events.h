@@ -68,8 +68,7 @@ MethodCall asForward(const Stmt *S);
 llvm::SmallVector<const CXXMethodDecl *, 2> forwardMethods(const Expr *Call);
 /// True when the forward pass `Call` runs a LibTorch layer that has no
 /// parameters (`torch::nn::ReLU`, `Dropout`, `MaxPool2d`, `Flatten`, the
-/// losses, ...):
-/// it records a graph only when its input already has one.
+/// losses, ...): it records a graph only when its input already has one.
 bool runsParameterFreeLayer(const Expr *Call);
 /// A method of one of your modules that takes and returns tensors and is
 /// defined in another file (`model->decode(z)`, `net->encode(x)`): it is

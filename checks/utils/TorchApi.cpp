@@ -585,11 +585,13 @@ bool isPureTensorOperation(const FunctionDecl *FD) {
   });
 }
 
-bool isLibTorchFunction(const FunctionDecl *FD) {
-  const NamespaceDecl *NS = FD ? outermostNamespace(FD) : nullptr;
+bool isLibTorchDecl(const Decl *D) {
+  const NamespaceDecl *NS = D ? outermostNamespace(D) : nullptr;
   return NS && NS->getIdentifier() &&
          llvm::is_contained({"at", "c10", "torch"}, NS->getName());
 }
+
+bool isLibTorchFunction(const FunctionDecl *FD) { return isLibTorchDecl(FD); }
 
 /// True when `RD` has an `inplace` setting, as the options of
 /// `torch::nn::functional` do.

@@ -191,6 +191,9 @@ bool isPureTensorOperation(const FunctionDecl *FD);
 /// `at`, `c10` or `torch` (nested ones too). Its use of its arguments is
 /// known, even where LibTorch is not included as a system header.
 bool isLibTorchFunction(const FunctionDecl *FD);
+/// True when `D` is declared in namespace `at`, `c10` or `torch` (nested
+/// ones too).
+bool isLibTorchDecl(const Decl *D);
 /// True when `Call` passes an options object that has an `inplace` setting
 /// (`torch::nn::functional::ReLUFuncOptions().inplace(true)`): the call may
 /// then modify its input.
