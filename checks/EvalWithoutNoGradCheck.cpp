@@ -262,9 +262,11 @@ private:
     else if (!Where.Lambda && model::hasInferenceName(Where.Function) &&
              !trains(Where))
       Flow.FunctionKind = EvalFunctionKind::Name;
-    else if (!Where.Lambda && (Flow.Load = firstModelLoad(*Flow.Graph)) &&
-             !trains(Where))
-      Flow.FunctionKind = EvalFunctionKind::Loaded;
+    else if (!Where.Lambda && !trains(Where)) {
+      Flow.Load = firstModelLoad(*Flow.Graph);
+      if (Flow.Load)
+        Flow.FunctionKind = EvalFunctionKind::Loaded;
+    }
     if (Flow.FunctionKind != EvalFunctionKind::None)
       Flow.Sources.push_back({});
     Flow.Values = std::make_unique<model::ValueFlow>(*Flow.Graph);
@@ -277,9 +279,8 @@ private:
         // only when their input has one; that input is what is reported.
         if (!model::runsParameterFreeLayer(Forward.E))
           Flow.Forwards.push_back(Forward.E);
-      } else if (model::isModuleMethodDefinedElsewhere(S))
-        Flow.Forwards.push_back(cast<Expr>(S));
-      else if (ForwardingKnown && forwardingCallee(S))
+      } else if (model::isModuleMethodDefinedElsewhere(S) ||
+                 (ForwardingKnown && forwardingCallee(S)))
         Flow.Forwards.push_back(cast<Expr>(S));
     });
     const auto Before = [this](const Stmt *A, const Stmt *B) {

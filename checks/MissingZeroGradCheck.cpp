@@ -532,13 +532,15 @@ std::optional<Event> MissingZeroGradCheck::classifyClear(const Stmt *S) {
 
 void MissingZeroGradCheck::noteConsumer(const Event &Update,
                                         const FunctionDecl *Wrapper) {
+  enum : unsigned { Step, ParameterUpdate, UpdateCall };
+  unsigned Kind = Wrapper ? UpdateCall : Step;
+  if (Update.Manual)
+    Kind = ParameterUpdate;
   auto Note = diag(Update.E->getExprLoc(),
                    "the summed gradients are consumed by this "
                    "%select{'step()'|parameter update|call to %1}0",
                    DiagnosticIDs::Note)
-              << (Update.Manual ? 1
-                  : Wrapper     ? 2
-                                : 0);
+              << Kind;
   if (Wrapper)
     Note << Wrapper;
 }
