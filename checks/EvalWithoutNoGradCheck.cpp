@@ -1198,7 +1198,11 @@ private:
           onlyShapeQueries(Forward, Flow))
         continue;
       if (In.empty()) {
-        if (!escapes(Forward, Flow))
+        // A method defined elsewhere may guard itself (a `render_image()`
+        // for a progress picture): outside an evaluation region, that is
+        // not known here.
+        if (!escapes(Forward, Flow) &&
+            !model::isModuleMethodDefinedElsewhere(Forward))
           Unused.push_back(Forward);
         continue;
       }

@@ -614,6 +614,17 @@ void trainVae(Vae Model, torch::optim::SGD &Opt) {
   show(Model->decode(torch::randn({4, 8})).sum().item<float>()); // no warning
 }
 
+// A progress picture rendered in the training loop by a method defined
+// elsewhere, which may guard itself: not known here, no warning.
+void trainWithPictures(Vae Model, torch::optim::SGD &Opt) {
+  for (int I = 0; I < 3; ++I) {
+    Opt.zero_grad();
+    Model->forward(batch()).sum().backward();
+    Opt.step();
+    show(Model->decode(torch::randn({1, 8})).sum().item<float>()); // no warning
+  }
+}
+
 // Layers without parameters record a graph only from an input that has one.
 void plotActivation() {
   torch::Tensor X = torch::ones({8});
