@@ -1086,10 +1086,19 @@ private:
         // the chain, anything else uses the value.
         if (const auto *Member = dyn_cast<MemberExpr>(Parent)) {
           const auto *MD = dyn_cast<CXXMethodDecl>(Member->getMemberDecl());
-          if (MD && MD->getIdentifier() &&
-              llvm::is_contained({"sizes", "size", "dim", "numel"},
+          if (!MD || !MD->getIdentifier())
+            return false;
+          if (llvm::is_contained({"sizes", "size", "dim", "numel"},
                                  MD->getName()))
             break;
+          // A TorchScript module gives an `IValue`: `toTensor()` hands on
+          // the same value.
+          const DynTypedNodeList Call = Parents.of(*Member);
+          if (MD->getName() == "toTensor" && api::isLibTorchDecl(MD) &&
+              !Call.empty() && Call[0].get<CXXMemberCallExpr>()) {
+            Child = Call[0].get<CXXMemberCallExpr>();
+            continue;
+          }
           return false;
         }
         // The value is an argument of a module method (`init_state(...)`).
@@ -1103,9 +1112,10 @@ private:
         if (const auto *BO = dyn_cast<BinaryOperator>(Parent);
             BO && BO->getOpcode() == BO_Assign && BO->getRHS() == Child)
           break;
+        // Assigned to a variable, or overwritten (`X = Layer->forward(X)`
+        // in the next iteration).
         if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Parent);
-            Op && Op->getOperator() == OO_Equal && Op->getNumArgs() == 2 &&
-            Op->getArg(1) == Child)
+            Op && Op->getOperator() == OO_Equal && Op->getNumArgs() == 2)
           break;
         return false;
       }

@@ -211,12 +211,7 @@ llvm::SmallVector<const CXXMethodDecl *, 2> forwardMethods(const Expr *Call) {
 /// The name of a LibTorch layer class, without `Impl` and dimension
 /// (`MaxPool2dImpl` and `MaxPool2d` are `MaxPool`); empty for other classes.
 static llvm::StringRef libTorchLayerName(const CXXRecordDecl *RD) {
-  const auto *NS = dyn_cast<NamespaceDecl>(RD->getEnclosingNamespaceContext());
-  if (!RD->getIdentifier() || !NS || !NS->getIdentifier())
-    return {};
-  while (const auto *Outer = dyn_cast<NamespaceDecl>(NS->getParent()))
-    NS = Outer;
-  if (NS->getName() != "torch")
+  if (!RD->getIdentifier() || !api::isLibTorchDecl(RD))
     return {};
   llvm::StringRef Name = RD->getName();
   Name.consume_back("Impl");

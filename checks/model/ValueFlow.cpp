@@ -155,7 +155,8 @@ const Decl *storedVariable(const Expr *E) {
   for (unsigned Steps = 0; E && Steps < 8; ++Steps) {
     if (const Decl *Var = definedVariable(E))
       return Var;
-    E = E->IgnoreParenImpCasts();
+    // `cat[0] = x` assigns to a temporary that shares `cat`'s storage.
+    E = E->IgnoreImplicit()->IgnoreParenImpCasts();
     if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E);
         Op && Op->getOperator() == OO_Subscript && Op->getNumArgs() == 2)
       E = Op->getArg(0);

@@ -575,9 +575,7 @@ bool isPureTensorOperation(const FunctionDecl *FD) {
     return !MD->isStatic() && isTensorClass(MD->getParent());
   if (!FD->getDeclContext()->getRedeclContext()->isNamespace())
     return false;
-  const NamespaceDecl *NS = outermostNamespace(FD);
-  if (!NS || !NS->getIdentifier() ||
-      (NS->getName() != "at" && NS->getName() != "torch"))
+  if (!isLibTorchDecl(FD))
     return false;
   return llvm::none_of(FD->parameters(), [](const ParmVarDecl *P) {
     const QualType T = P->getType();

@@ -579,6 +579,54 @@ void scratchShapes(ScratchRnn Net) {
   show(static_cast<float>(generate(Net)));
 }
 
+// A shape check on a loaded TorchScript model, whose output comes as an
+// IValue,
+void scriptShapes(const std::string &Path) {
+  torch::jit::Module Script = torch::jit::load(Path);
+  std::vector<torch::jit::IValue> Inputs{torch::zeros({1})};
+  auto Out = Script.forward(Inputs).toTensor(); // no warning
+  std::cout << Out.sizes() << '\n';
+}
+// and one that walks the layers before training, each fed the last one's
+// output.
+void layerShapes(torch::optim::SGD &Opt) {
+  Net Model;
+  torch::Tensor X = torch::zeros({2, 3});
+  for (auto &Layer : Model->modules(false))
+    if (auto *Lin = dynamic_cast<torch::nn::LinearImpl *>(Layer.get())) {
+      X = Lin->forward(X); // no warning
+      std::cout << X.sizes() << '\n';
+    }
+  for (int I = 0; I < 3; ++I) {
+    Opt.zero_grad();
+    Model->forward(batch()).sum().backward();
+    Opt.step();
+  }
+}
+// A module's forward that writes its layers' outputs into slices of one
+// tensor (`cat[0] = ...` copies into `cat`'s storage) and returns it: the
+// training loop's backward() reaches them.
+struct BiDirImpl : torch::nn::Module {
+  torch::nn::LSTM Fwd{nullptr};
+  torch::nn::LSTM Bwd{nullptr};
+  torch::Tensor forward(torch::Tensor X) {
+    auto Ahead = Fwd->forward(X); // no warning
+    auto Back = Bwd->forward(X);  // no warning
+    auto Cat = torch::zeros({2, 3});
+    Cat[0] = std::get<0>(Ahead).view({3});
+    Cat[1] = std::get<0>(Back);
+    return Cat;
+  }
+};
+TORCH_MODULE(BiDir);
+void trainBiDir(torch::optim::SGD &Opt, BiDir Model) {
+  for (int I = 0; I < 3; ++I) {
+    Opt.zero_grad();
+    Model->forward(batch()).sum().backward();
+    Opt.step();
+  }
+}
+
 // Loading a checkpoint to go on training it, to hand its output on, or
 // loading an optimizer's state: no inference.
 void fineTune(const std::string &Path, torch::optim::SGD &Opt) {

@@ -39,6 +39,9 @@ public:
   Tensor(Tensor &&);
   Tensor &operator=(const Tensor &) &;
   Tensor &operator=(Tensor &&) &;
+  // Assigning to a temporary (`t[0] = x`) copies into its storage.
+  Tensor &operator=(const Tensor &) &&;
+  Tensor &operator=(Tensor &&) &&;
   ~Tensor();
 
   void backward(const Tensor &gradient = {},

@@ -15,6 +15,7 @@ public:
   Module();
   virtual ~Module();
   std::vector<Tensor> parameters(bool recurse = true) const;
+  std::vector<std::shared_ptr<Module>> modules(bool include_self = true) const;
   OrderedDict<std::string, Tensor> named_parameters(bool recurse = true) const;
   virtual void train(bool on = true);
   void eval();
