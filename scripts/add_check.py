@@ -25,10 +25,21 @@ HEADER = """// SPDX-License-Identifier: Apache-2.0
 #define TORCH_TIDY_CHECKS_{guard}_H
 
 #include "clang-tidy/ClangTidyCheck.h"
+#include "model/Summaries.h"
+#include "utils/AstWalk.h"
 
 namespace clang::tidy::torch {{
 
 /// Finds {summary}.
+///
+/// The check runs once per translation unit on the shared model of training
+/// code (docs/design.md, "The training model"): it summarises the user's
+/// functions over their call graph (`model::CallGraphSummaries`), then
+/// analyses each body that runs `backward()` in a loop on its CFG
+/// (`flow::FlowGraph`), asking the model which statements are training
+/// events (`model/Events.h`) and where values flow (`model::ValueFlow`). This
+/// file holds what the check looks for and how it reports; a question another
+/// check could ask belongs in `checks/model/`.
 ///
 /// For the user-facing documentation see docs/checks/{name}.md.
 class {cls} : public ClangTidyCheck {{
@@ -40,6 +51,17 @@ public:
   bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {{
     return LangOpts.CPlusPlus;
   }}
+  std::optional<TraversalKind> getCheckTraversalKind() const override {{
+    return TK_AsIs;
+  }}
+  void onStartOfTranslationUnit() override;
+
+private:
+  void analyzeBody(const Decl *D, Stmt *Body);
+  void clear();
+
+  ast::ParentIndex Parents;
+  model::CallGraphSummaries Summaries;
 }};
 
 }} // namespace clang::tidy::torch
@@ -51,6 +73,10 @@ SOURCE = """// SPDX-License-Identifier: Apache-2.0
 // torch-{name}: {summary}.
 
 #include "{cls}.h"
+#include "model/Events.h"
+#include "model/FixIts.h"
+#include "model/ValueFlow.h"
+#include "utils/FlowGraph.h"
 #include "utils/TorchApi.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
 
@@ -58,11 +84,51 @@ using namespace clang::ast_matchers;
 
 namespace clang::tidy::torch {{
 
-void {cls}::registerMatchers(MatchFinder *Finder) {{
-  // Matchers find; check() decides. See checks/utils/TorchApi.h.
+void {cls}::onStartOfTranslationUnit() {{ clear(); }}
+
+void {cls}::clear() {{
+  // The containers hold AST pointers, which the next translation unit reuses.
+  Parents.reset();
+  Summaries.clear();
 }}
 
-void {cls}::check(const MatchFinder::MatchResult &Result) {{}}
+void {cls}::registerMatchers(MatchFinder *Finder) {{
+  // One match per translation unit: the model finds the user's bodies itself
+  // (ast::UserCodeVisitor); a matcher on every call or expression of
+  // <torch/torch.h> costs more than the check (docs/design.md).
+  Finder->addMatcher(translationUnitDecl(), this);
+}}
+
+void {cls}::check(const MatchFinder::MatchResult &Result) {{
+  Parents.attach(*Result.Context);
+  // The facts each body has of its own; the summaries carry them through
+  // every chain of calls, whatever the order of the functions in the file.
+  model::buildCallGraph(
+      Summaries, Parents,
+      [](const CallExpr * /*Call*/,
+         llvm::ArrayRef<const FunctionDecl *> /*Owners*/) {{}});
+  Summaries.compute(
+      [](const FunctionDecl * /*FD*/) {{ return model::FunctionSummary(); }});
+  for (const auto &[D, Body] : model::bodiesWithBackwardInLoop(Parents))
+    analyzeBody(D, Body);
+  clear();
+}}
+
+void {cls}::analyzeBody(const Decl *D, Stmt *Body) {{
+  ASTContext &Context = Parents.context();
+  const std::unique_ptr<flow::FlowGraph> Graph =
+      flow::FlowGraph::build(D, Body, Context);
+  if (!Graph)
+    return;
+  const model::ValueFlow Values(*Graph);
+  Graph->forEachStmt([&](const Stmt *S) {{
+    // What the check looks for, asked of the model: `model::asForward(S)`,
+    // `model::isBackward(S)`, `model::asZeroGrad(S)`, `Values.reaches(...)`.
+    // Report where the bug is, with a fix from `fixit::` when it is safe:
+    //   diag(S->getBeginLoc(), "...") << *fixit::insertBefore(...);
+    (void)S;
+  }});
+}}
 
 }} // namespace clang::tidy::torch
 """

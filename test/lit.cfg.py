@@ -51,6 +51,8 @@ config.substitutions.extend([
     ("%clang_tidy_plugin", q(config.clang_tidy) + " --load=" + q(config.torch_tidy_plugin)),
     ("%clangxx", q(config.clangxx)),
     ("%build_flags", "-std=c++17 " + mock1),
+    ("%check_cxx_flags", " ".join(["-std=c++17", config.check_definitions] +
+                                  ["-isystem " + q(d) for d in config.check_include_dirs])),
     ("%plugin_flags", "-fplugin=" + q(config.torch_tidy_compiler_plugin)),
     ("%compiler_plugin", q(config.torch_tidy_compiler_plugin)),
     ("%package_dir", q(config.torch_tidy_package_dir)),
