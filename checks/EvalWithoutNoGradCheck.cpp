@@ -1046,6 +1046,16 @@ private:
     return false;
   }
 
+  /// True for a module's tensor-to-tensor method other than `forward`
+  /// defined in another file (`model->decode(z)`, `model->render_image()`):
+  /// taken to run the module's layers, though it may guard itself.
+  static bool mayGuardItself(const Expr *Forward) {
+    if (!model::isModuleMethodDefinedElsewhere(Forward))
+      return false;
+    const CXXMethodDecl *MD = cast<CXXMemberCallExpr>(Forward)->getMethodDecl();
+    return MD->getName() != "forward";
+  }
+
   /// True when every use of the value of `Forward` asks for its shape only
   /// (`sizes()`, `size()`, `dim()`, `numel()`), directly or through other
   /// forward passes, module methods, `std::get` and variables: a shape check,
@@ -1211,8 +1221,7 @@ private:
         // A method defined elsewhere may guard itself (a `render_image()`
         // for a progress picture): outside an evaluation region, that is
         // not known here.
-        if (!escapes(Forward, Flow) &&
-            !model::isModuleMethodDefinedElsewhere(Forward))
+        if (!escapes(Forward, Flow) && !mayGuardItself(Forward))
           Unused.push_back(Forward);
         continue;
       }
@@ -1334,7 +1343,7 @@ private:
                  "%0 returns the result of this forward pass",
                  DiagnosticIDs::Note)
           << Helper;
-    else if (model::isModuleMethodDefinedElsewhere(Forward))
+    else if (mayGuardItself(Forward))
       Check.diag(Forward->getExprLoc(),
                  "%0 is defined in another file; it is taken to run the "
                  "module's layers",

@@ -673,6 +673,23 @@ void trainWithPictures(Vae Model, torch::optim::SGD &Opt) {
   }
 }
 
+// The module's own forward, defined in another file, tested after training
+// without a guard: a forward pass wherever it is defined.
+void trainThenTest(Vae Model, torch::optim::SGD &Opt) {
+  for (int I = 0; I < 3; ++I) {
+    Opt.zero_grad();
+    Model->forward(batch()).sum().backward();
+    Opt.step();
+  }
+  int Correct = 0;
+  for (int I = 0; I < 3; ++I) {
+    auto Out = Model->forward(batch());
+    // CHECK-MESSAGES: :[[@LINE-1]]:23: warning: forward pass whose result reaches no 'backward()' still records an autograd graph
+    Correct += Out.argmax().item<int>();
+  }
+  show(static_cast<float>(Correct));
+}
+
 // Layers without parameters record a graph only from an input that has one.
 void plotActivation() {
   torch::Tensor X = torch::ones({8});
