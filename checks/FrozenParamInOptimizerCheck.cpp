@@ -26,14 +26,6 @@ using model::ParamResolver;
 using model::ParamSet;
 using model::ParamSource;
 
-/// The filter the fix-it wraps around a full parameter list; a lambda so that
-/// it compiles against LibTorch 1.13 and 2.x without a helper or an include.
-constexpr llvm::StringLiteral TrainableFilter =
-    "[](const std::vector<torch::Tensor> &All) { "
-    "std::vector<torch::Tensor> Trainable; "
-    "for (const auto &P : All) if (P.requires_grad()) Trainable.push_back(P); "
-    "return Trainable; }(";
-
 /// A `requires_grad_(B)` or `set_requires_grad(B)` call with a constant `B`.
 struct Toggle {
   const CallExpr *Call = nullptr;
@@ -136,6 +128,66 @@ void FrozenParamInOptimizerCheck::check(
     checkConstruction(Construction, Context);
 }
 
+/// The fix that hands the optimizer the one submodule that stays trainable:
+/// `M->parameters()` becomes `M->head->parameters()` when every freezing
+/// before the construction covers whole registered submodules of `M` and
+/// exactly one is left; nothing otherwise.
+static std::optional<FixItHint>
+trainableSubmoduleFix(const ParamSource &Source,
+                      llvm::ArrayRef<ParamSet> Frozen,
+                      const FieldDecl *&Trainable) {
+  // `M->parameters()` whole, of a module whose registered submodules are
+  // known.
+  const ParamSet &List = Source.Set;
+  const auto *Call = dyn_cast_or_null<CXXMemberCallExpr>(
+      Source.List ? Source.List->IgnoreParenImpCasts() : nullptr);
+  const auto *Member =
+      Call ? dyn_cast<MemberExpr>(Call->getCallee()->IgnoreParens()) : nullptr;
+  if (List.Kind != ParamSet::Module || !List.Recursive || !Member ||
+      !Call->getMethodDecl() || !Call->getMethodDecl()->getIdentifier() ||
+      Call->getMethodDecl()->getName() != "parameters" ||
+      (Call->getNumArgs() != 0 && !isa<CXXDefaultArgExpr>(Call->getArg(0))) ||
+      Member->getMemberLoc().isMacroID())
+    return std::nullopt;
+  const QualType ObjectType =
+      Call->getImplicitObjectArgument()->IgnoreParenImpCasts()->getType();
+  const CXXRecordDecl *Class = ObjectType->isPointerType()
+                                   ? ObjectType->getPointeeCXXRecordDecl()
+                                   : ObjectType->getAsCXXRecordDecl();
+  const std::optional<llvm::SmallVector<const FieldDecl *, 4>> Children =
+      model::registeredSubmodules(Class);
+  if (!Children)
+    return std::nullopt;
+  // Every freezing covers whole submodules of the list's module.
+  llvm::SmallVector<const FieldDecl *, 4> Left(Children->begin(),
+                                               Children->end());
+  for (const ParamSet &Set : Frozen) {
+    const auto *Field = Set.Path.Members.empty()
+                            ? nullptr
+                            : dyn_cast<FieldDecl>(Set.Path.Members.back());
+    if (Set.Kind != ParamSet::Module || !Set.Recursive ||
+        Set.Path.Members.size() != List.Path.Members.size() + 1 ||
+        !List.Path.isPrefixOf(Set.Path) ||
+        !llvm::is_contained(*Children, Field))
+      return std::nullopt;
+    llvm::erase(Left, Field);
+  }
+  if (Left.size() != 1)
+    return std::nullopt;
+  Trainable = Left.front();
+  const QualType T = Trainable->getType();
+  const CXXRecordDecl *Held = T->getAsCXXRecordDecl();
+  const bool ByArrow =
+      T->isPointerType() ||
+      (Held && (model::isHolderClass(Held) ||
+                (Held->isInStdNamespace() && Held->getIdentifier() &&
+                 (Held->getName() == "shared_ptr" ||
+                  Held->getName() == "unique_ptr"))));
+  return FixItHint::CreateInsertion(
+      Member->getMemberLoc(),
+      (Trainable->getName() + (ByArrow ? "->" : ".")).str());
+}
+
 void FrozenParamInOptimizerCheck::checkConstruction(const Expr *Construction,
                                                     ASTContext &Context) {
   const SourceManager &SM = Context.getSourceManager();
@@ -211,8 +263,11 @@ void FrozenParamInOptimizerCheck::checkConstruction(const Expr *Construction,
 
   std::optional<Finding> Before;
   std::optional<Finding> After;
-  llvm::SmallVector<const Expr *, 2> FixLists;
-  for (const auto &[List, ListExpr] : Lists) {
+  // Per list frozen before the construction, the frozen sets in it.
+  llvm::SmallVector<std::pair<const ParamSource *, std::vector<ParamSet>>, 2>
+      FixLists;
+  for (const ParamSource &Source : Lists) {
+    const ParamSet &List = Source.Set;
     for (const Toggle &Freeze : Facts->Toggles) {
       if (!Freeze.Freeze)
         continue;
@@ -236,8 +291,9 @@ void FrozenParamInOptimizerCheck::checkConstruction(const Expr *Construction,
       if (Graph->reaches(Freeze.Call, Anchor, Unfreezes, InUnfreezingLoop)) {
         if (!Before)
           Before = Finding{&Freeze, &List};
-        if (!llvm::is_contained(FixLists, ListExpr))
-          FixLists.push_back(ListExpr);
+        if (FixLists.empty() || FixLists.back().first != &Source)
+          FixLists.push_back({&Source, {}});
+        FixLists.back().second.push_back(Freeze.Set);
         continue;
       }
       if (After || !Optimizer ||
@@ -274,25 +330,24 @@ void FrozenParamInOptimizerCheck::checkConstruction(const Expr *Construction,
     diag(Loc, "optimizer receives frozen parameters of %0")
         << Before->List->Path.leaf();
     Note(*Before, false);
-    // The fix keeps the trainable tensors of each list at construction
-    // time; a later freezing needs the optimizer to be rebuilt instead. It
-    // changes what trains, so it sits on a note: only --fix-notes applies it.
-    llvm::SmallVector<FixItHint, 4> Hints;
-    if (!Loc.isMacroID())
-      for (const Expr *ListExpr : FixLists) {
-        const SourceLocation Begin = ListExpr->getBeginLoc();
-        const SourceLocation End = Lexer::getLocForEndOfToken(
-            ListExpr->getEndLoc(), 0, SM, getLangOpts());
-        if (Begin.isMacroID() || ListExpr->getEndLoc().isMacroID() ||
-            End.isInvalid())
-          continue;
-        Hints.push_back(FixItHint::CreateInsertion(Begin, TrainableFilter));
-        Hints.push_back(FixItHint::CreateInsertion(End, ")"));
-      }
-    if (!Hints.empty())
-      diag(Loc, "wrap the parameter list to pass only trainable parameters",
+    // The fix hands the optimizer the one submodule that stays trainable.
+    // It changes what trains, so it sits on a note: only --fix-notes
+    // applies it. Where the trainable parameters are no single submodule,
+    // the note says what to do and offers no fix.
+    std::optional<FixItHint> Fix;
+    const FieldDecl *Trainable = nullptr;
+    if (FixLists.size() == 1 && !Loc.isMacroID())
+      Fix = trainableSubmoduleFix(*FixLists.front().first,
+                                  FixLists.front().second, Trainable);
+    if (Fix)
+      diag(Loc,
+           "pass only the parameters of %0, the submodule of %1 that "
+           "stays trainable",
            DiagnosticIDs::Note)
-          << Hints;
+          << Trainable << Before->List->Path.leaf() << *Fix;
+    else
+      diag(Loc, "build the optimizer from the parameters that stay trainable",
+           DiagnosticIDs::Note);
   }
   if (After && After->List->Path.leaf()) {
     diag(Loc, "optimizer receives parameters of %0 that are frozen while it "

@@ -430,6 +430,108 @@ bool ParamResolver::sourcesOf(const Expr *Argument,
   return Complete;
 }
 
+namespace {
+
+/// The `register_module`/`register_parameter` calls under `S`.
+struct Registrations : RecursiveASTVisitor<Registrations> {
+  unsigned Modules = 0;
+  unsigned Parameters = 0;
+  bool TraverseLambdaExpr(LambdaExpr * /*Lambda*/) { return true; }
+  bool VisitCallExpr(CallExpr *Call) {
+    const auto *FD = Call->getDirectCallee();
+    if (!FD || !FD->getIdentifier() || !api::isLibTorchDecl(FD))
+      return true;
+    Modules += FD->getName() == "register_module";
+    Parameters += FD->getName() == "register_parameter" ||
+                  FD->getName() == "register_buffer";
+    return true;
+  }
+  static Registrations in(const Stmt *S) {
+    Registrations R;
+    R.TraverseStmt(const_cast<Stmt *>(S));
+    return R;
+  }
+};
+
+/// The field of `RD` that `E` names through `this` (written or implicit).
+const FieldDecl *ownField(const Expr *E, const CXXRecordDecl *RD) {
+  const auto *ME =
+      dyn_cast_or_null<MemberExpr>(E ? E->IgnoreParenImpCasts() : nullptr);
+  const auto *FD = ME ? dyn_cast<FieldDecl>(ME->getMemberDecl()) : nullptr;
+  if (!FD || FD->getParent() != RD ||
+      !isa<CXXThisExpr>(ME->getBase()->IgnoreParenImpCasts()))
+    return nullptr;
+  return FD;
+}
+
+} // namespace
+
+std::optional<llvm::SmallVector<const FieldDecl *, 4>>
+registeredSubmodules(const CXXRecordDecl *RD) {
+  RD = RD ? RD->getDefinition() : nullptr;
+  if (!RD || RD->isDependentContext() ||
+      isa<ClassTemplateSpecializationDecl>(RD))
+    return std::nullopt;
+  for (const CXXBaseSpecifier &Base : RD->bases()) {
+    const CXXRecordDecl *B = Base.getType()->getAsCXXRecordDecl();
+    if (!B || !api::isLibTorchDecl(B))
+      return std::nullopt;
+  }
+  const CXXConstructorDecl *Ctor = nullptr;
+  for (const CXXConstructorDecl *C : RD->ctors()) {
+    if (C->isImplicit() || C->isCopyOrMoveConstructor() || C->isDeleted())
+      continue;
+    const FunctionDecl *Def = nullptr;
+    if (Ctor || !C->hasBody(Def))
+      return std::nullopt;
+    Ctor = cast<CXXConstructorDecl>(Def);
+  }
+  if (!Ctor || Ctor->isInvalidDecl())
+    return std::nullopt;
+  llvm::SmallVector<const FieldDecl *, 4> Fields;
+  unsigned Stored = 0;
+  unsigned Calls = 0;
+  for (const CXXCtorInitializer *Init : Ctor->inits()) {
+    const Registrations R = Registrations::in(Init->getInit());
+    if (R.Parameters)
+      return std::nullopt;
+    Calls += R.Modules;
+    if (R.Modules == 1 && Init->isMemberInitializer() && Init->isWritten()) {
+      Fields.push_back(Init->getMember());
+      ++Stored;
+    }
+  }
+  const Registrations InBody = Registrations::in(Ctor->getBody());
+  if (InBody.Parameters)
+    return std::nullopt;
+  Calls += InBody.Modules;
+  for (const Stmt *S : cast<CompoundStmt>(Ctor->getBody())->body()) {
+    const Expr *LHS = nullptr;
+    const Expr *RHS = nullptr;
+    if (const auto *BO = dyn_cast<BinaryOperator>(S);
+        BO && BO->getOpcode() == BO_Assign) {
+      LHS = BO->getLHS();
+      RHS = BO->getRHS();
+    } else if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(
+                   isa<ExprWithCleanups>(S)
+                       ? cast<ExprWithCleanups>(S)->getSubExpr()
+                       : S);
+               Op && Op->getOperator() == OO_Equal && Op->getNumArgs() == 2) {
+      LHS = Op->getArg(0);
+      RHS = Op->getArg(1);
+    }
+    const FieldDecl *Field = ownField(LHS, RD);
+    if (Field && RHS && Registrations::in(RHS).Modules == 1 &&
+        !llvm::is_contained(Fields, Field)) {
+      Fields.push_back(Field);
+      ++Stored;
+    }
+  }
+  if (Stored != Calls)
+    return std::nullopt;
+  return Fields;
+}
+
 const Expr *parameterArgument(const Expr *Construction) {
   if (const auto *Construct = dyn_cast<CXXConstructExpr>(Construction))
     return Construct->getNumArgs() > 0 ? Construct->getArg(0) : nullptr;

@@ -98,6 +98,17 @@ private:
   ASTContext &Context;
 };
 
+/// The submodules whose parameters `M->parameters()` lists for a module of
+/// class `RD`, when they are known: the fields that its one user-written
+/// constructor registers (`fc = register_module("fc", ...)` in the body, or
+/// `fc(register_module("fc", ...))` in the initializer list), with every
+/// `register_module` call of that constructor stored in a field, no
+/// `register_parameter` call (the module's own parameters) and no base but
+/// `torch::nn::Module` and `Cloneable`. Nothing for anything else, a class
+/// template among them.
+std::optional<llvm::SmallVector<const FieldDecl *, 4>>
+registeredSubmodules(const CXXRecordDecl *RD);
+
 /// The argument of an optimizer construction (or `add_param_group`,
 /// `add_parameters`; in a template, the `ParenListExpr` a variable keeps when
 /// its arguments are dependent) that holds the parameters.

@@ -34,7 +34,7 @@ void pushBackFromTwoModules(Net Model) {
   torch::optim::Adam Opt(Params, torch::optim::AdamOptions(1e-3));
   // CHECK-MESSAGES: :[[@LINE-1]]:22: warning: optimizer receives frozen parameters of 'Encoder' [torch-frozen-param-in-optimizer]
   // CHECK-MESSAGES: :[[@LINE-3]]:7: note: parameters of 'Encoder' are frozen here
-  // CHECK-MESSAGES: :[[@LINE-3]]:22: note: wrap the parameter list to pass only trainable parameters
+  // CHECK-MESSAGES: :[[@LINE-3]]:22: note: build the optimizer from the parameters that stay trainable
   train(Opt);
 }
 
@@ -47,7 +47,7 @@ void insertAtEnd(Net Model) {
   torch::optim::SGD Opt(Params, torch::optim::SGDOptions(0.1));
   // CHECK-MESSAGES: :[[@LINE-1]]:21: warning: optimizer receives frozen parameters of 'Head'
   // CHECK-MESSAGES: :[[@LINE-6]]:7: note: parameters of 'Head' are frozen here
-  // CHECK-MESSAGES: :[[@LINE-3]]:21: note: wrap the parameter list
+  // CHECK-MESSAGES: :[[@LINE-3]]:21: note: build the optimizer from the parameters that stay trainable
   train(Opt);
 }
 
@@ -63,7 +63,7 @@ void pushBackConditionallyAndWhole(Net Model) {
   torch::optim::Adam Opt(Params);
   // CHECK-MESSAGES: :[[@LINE-1]]:22: warning: optimizer receives frozen parameters of 'Encoder'
   // CHECK-MESSAGES: :[[@LINE-3]]:7: note: parameters of 'Encoder' are frozen here
-  // CHECK-MESSAGES: :[[@LINE-3]]:22: note: wrap the parameter list
+  // CHECK-MESSAGES: :[[@LINE-3]]:22: note: build the optimizer from the parameters that stay trainable
   train(Opt);
 }
 
@@ -80,7 +80,7 @@ template <class Model> struct Segmenter {
       torch::optim::Adam Optimizer(model->parameters(), 0.001);
       // CHECK-MESSAGES: :[[@LINE-1]]:26: warning: optimizer receives frozen parameters of 'model'
       // CHECK-MESSAGES: :[[@LINE+5]]:26: note: some parameters of 'model' are frozen here
-      // CHECK-MESSAGES: :[[@LINE-3]]:26: note: wrap the parameter list to pass only trainable parameters
+      // CHECK-MESSAGES: :[[@LINE-3]]:26: note: build the optimizer from the parameters that stay trainable
       if (Epoch < FreezeEpochs)
         for (auto Item : model->named_parameters())
           if (isEncoder(Item.key()))

@@ -242,14 +242,14 @@ def run_unsafe_fix(args):
                "(fix available)", "the warning says a fix is available",
                repr(diagnostic["message"]))
         related = [r["message"] for r in diagnostic.get("relatedInformation", [])]
-        expect(related == ["Parameter 'bias' is frozen here"],
+        expect(related == ["Parameters of 'Body' are frozen here"],
                "the note that carries the fix is not related information", repr(related))
         title, text = session.quick_fix("frozen.cpp", buggy, diagnostic)
-        expect(title == "wrap the parameter list to pass only trainable parameters",
-               "the unsafe quick fix is titled by its note", title)
-        expect("if (P.requires_grad()) Trainable.push_back(P); return Trainable; }"
-               "(Model->parameters()), torch::optim::SGDOptions(0.1));" in text,
-               "the quick fix wraps the parameter list", text)
+        expect(title == "pass only the parameters of 'Head', the submodule of 'Model' that "
+               "stays trainable", "the unsafe quick fix is titled by its note", title)
+        expect("torch::optim::SGD Opt(Model->Head->parameters(), "
+               "torch::optim::SGDOptions(0.1));" in text,
+               "the quick fix passes the trainable submodule's parameters", text)
         diagnostics = session.diagnostics("frozen.cpp", text, 2)
         expect(diagnostics == [], "no diagnostic once the fix is applied")
 

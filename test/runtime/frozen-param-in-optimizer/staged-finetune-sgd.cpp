@@ -55,7 +55,8 @@ int main() {
   torch::optim::SGD Opt(Model->parameters(), torch::optim::SGDOptions(0.05).momentum(0.9).weight_decay(0.01));
   // TIDY: staged-finetune-sgd.cpp.tmp.cpp:[[@LINE-1]]:21: warning: optimizer receives frozen parameters of 'Model' [torch-frozen-param-in-optimizer]
   // TIDY: staged-finetune-sgd.cpp.tmp.cpp:[[@LINE-4]]:7: note: parameters of 'Backbone' are frozen here
-  // FIXSRC: torch::optim::SGD Opt([](const std::vector<torch::Tensor> &All) { std::vector<torch::Tensor> Trainable; for (const auto &P : All) if (P.requires_grad()) Trainable.push_back(P); return Trainable; }(Model->parameters()), torch::optim::SGDOptions(0.05).momentum(0.9).weight_decay(0.01));
+  // TIDY: staged-finetune-sgd.cpp.tmp.cpp:[[@LINE-3]]:21: note: pass only the parameters of 'Head', the submodule of 'Model' that stays trainable
+  // FIXSRC: torch::optim::SGD Opt(Model->Head->parameters(), torch::optim::SGDOptions(0.05).momentum(0.9).weight_decay(0.01));
   fit(Model, Opt, X, Y);
 
   std::cout << "optimizer holds " << heldTensors(Opt) << " tensors, " << trainable(Model->parameters())

@@ -41,6 +41,7 @@ template <typename Derived> class Cloneable : public Module {};
 template <typename Contained> class ModuleHolder {
 public:
   ModuleHolder(std::nullptr_t);
+  ModuleHolder(std::shared_ptr<Contained> module);
   template <typename... Args> explicit ModuleHolder(Args &&...args);
   Contained *operator->();
   const Contained *operator->() const;
