@@ -4,6 +4,7 @@
 #include "EvalWithoutNoGradCheck.h"
 #include "model/Events.h"
 #include "model/FixIts.h"
+#include "model/Objects.h"
 #include "model/Summaries.h"
 #include "model/ValueFlow.h"
 #include "utils/FlowGraph.h"
@@ -27,60 +28,29 @@ constexpr llvm::StringLiteral DefaultGuardType = "torch::NoGradGuard";
 
 using api::GradModeEffect;
 
-/// A module as an access path from a variable, parameter or `this` (null):
-/// `model` covers `model->encoder`. Expressions that are no such path are
-/// compared by their spelling.
+/// A module as the model's access path (`model` covers `model->encoder`,
+/// through references, pointers, holders and local aliases). Expressions that
+/// are no access path are compared by their spelling.
 struct ModuleRef {
-  llvm::SmallVector<const Decl *, 4> Path;
-  bool Known = false;
+  std::optional<model::AccessPath> Path;
   std::string Text;
 };
 
-bool appendPath(const Expr *E, llvm::SmallVectorImpl<const Decl *> &Path,
-                unsigned Depth) {
-  if (!E || Depth > 16)
-    return false;
-  E = E->IgnoreParenImpCasts();
-  if (const auto *Materialize = dyn_cast<MaterializeTemporaryExpr>(E))
-    return appendPath(Materialize->getSubExpr(), Path, Depth + 1);
-  if (const auto *DRE = dyn_cast<DeclRefExpr>(E)) {
-    Path.push_back(DRE->getDecl()->getCanonicalDecl());
-    return true;
-  }
-  if (isa<CXXThisExpr>(E)) {
-    Path.push_back(nullptr);
-    return true;
-  }
-  if (const auto *ME = dyn_cast<MemberExpr>(E)) {
-    if (!appendPath(ME->getBase(), Path, Depth + 1))
-      return false;
-    Path.push_back(ME->getMemberDecl()->getCanonicalDecl());
-    return true;
-  }
-  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E))
-    return (Op->getOperator() == OO_Arrow || Op->getOperator() == OO_Star) &&
-           Op->getNumArgs() == 1 && appendPath(Op->getArg(0), Path, Depth + 1);
-  if (const auto *UO = dyn_cast<UnaryOperator>(E))
-    return UO->getOpcode() == UO_Deref &&
-           appendPath(UO->getSubExpr(), Path, Depth + 1);
-  if (const auto *Call = dyn_cast<CXXMemberCallExpr>(E)) {
-    const CXXMethodDecl *MD = Call->getMethodDecl();
-    return MD && MD->getIdentifier() && Call->getNumArgs() == 0 &&
-           (MD->getName() == "get" || MD->getName() == "ptr") &&
-           appendPath(Call->getImplicitObjectArgument(), Path, Depth + 1);
-  }
-  return false;
-}
-
-ModuleRef moduleRef(const Expr *E, const ASTContext &Context) {
+/// The module that `E` designates; for a null `E` (an implicit `this`, or a
+/// function that is given no module), the object of `FD`: its class's path,
+/// or the empty path outside a method.
+ModuleRef moduleRef(const Expr *E, const FunctionDecl *FD,
+                    const ast::ParentIndex &Parents) {
   ModuleRef Ref;
-  if (!E) { // An implicit `this`.
-    Ref.Path.push_back(nullptr);
-    Ref.Known = true;
+  if (!E) {
+    Ref.Path.emplace();
+    if (const auto *MD = dyn_cast_or_null<CXXMethodDecl>(FD))
+      Ref.Path->Root = MD->getParent()->getCanonicalDecl();
     return Ref;
   }
-  Ref.Known = appendPath(E, Ref.Path, 0);
-  if (!Ref.Known && E) {
+  Ref.Path = model::pathOf(E, Parents);
+  if (!Ref.Path) {
+    const ASTContext &Context = Parents.context();
     const StringRef Text = Lexer::getSourceText(
         CharSourceRange::getTokenRange(E->getSourceRange()),
         Context.getSourceManager(), Context.getLangOpts());
@@ -112,10 +82,9 @@ llvm::SmallVector<const FunctionDecl *, 2> calleesOf(const CallExpr *Call) {
 
 /// True when `Outer` is `Inner` or a module that contains it.
 bool covers(const ModuleRef &Outer, const ModuleRef &Inner) {
-  if (Outer.Known && Inner.Known)
-    return Outer.Path.size() <= Inner.Path.size() &&
-           std::equal(Outer.Path.begin(), Outer.Path.end(), Inner.Path.begin());
-  return !Outer.Known && !Inner.Known && !Outer.Text.empty() &&
+  if (Outer.Path && Inner.Path)
+    return Outer.Path->isPrefixOf(*Inner.Path);
+  return !Outer.Path && !Inner.Path && !Outer.Text.empty() &&
          Outer.Text == Inner.Text;
 }
 
@@ -214,7 +183,8 @@ private:
       State.set(It->second + 1);
     }
     if (const model::MethodCall Train = model::asTrainMode(S, Context)) {
-      const ModuleRef Ref = moduleRef(Train.Object, Context);
+      const ModuleRef Ref =
+          moduleRef(Train.Object, Flow.Where.Function, Parents);
       for (unsigned I = 0; I < Flow.Sources.size(); ++I)
         if (!Flow.Sources[I].Call || covers(Ref, Flow.Sources[I].Module))
           State.reset(I + 1);
@@ -295,8 +265,8 @@ private:
     std::vector<Source> Sources;
     for (const model::MethodCall &Eval : Evals) {
       Flow.SourceIndex[Eval.E] = Sources.size();
-      Sources.push_back(
-          {Eval.E, Eval.Name == "train", moduleRef(Eval.Object, Context)});
+      Sources.push_back({Eval.E, Eval.Name == "train",
+                         moduleRef(Eval.Object, Flow.Where.Function, Parents)});
     }
     Sources.insert(Sources.end(), Flow.Sources.begin(), Flow.Sources.end());
     Flow.Sources = std::move(Sources);
@@ -1201,7 +1171,8 @@ private:
       auto It = Flow.Before.find(Forward);
       if (It == Flow.Before.end() || Forward->getBeginLoc().isInvalid())
         continue;
-      const ModuleRef Module = moduleRef(forwardObject(Forward), Context);
+      const ModuleRef Module =
+          moduleRef(forwardObject(Forward), Where.Function, Parents);
       llvm::SmallVector<unsigned, 2> In;
       for (unsigned I = 0; I < Flow.Sources.size(); ++I) {
         const Source &Src = Flow.Sources[I];

@@ -690,6 +690,16 @@ void trainThenTest(Vae Model, torch::optim::SGD &Opt) {
   show(static_cast<float>(Correct));
 }
 
+// eval() through a reference to the module, forward through its holder: the
+// same module, as the model's access paths say.
+void evalThroughAlias(Net Model) {
+  NetImpl &Inner = *Model;
+  Inner.eval();
+  show(Model->forward(batch()).sum().item<float>());
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: forward pass after 'eval()' still records an autograd graph
+  // CHECK-MESSAGES: :[[@LINE-3]]:9: note: module put in evaluation mode here
+}
+
 // Layers without parameters record a graph only from an input that has one.
 void plotActivation() {
   torch::Tensor X = torch::ones({8});
