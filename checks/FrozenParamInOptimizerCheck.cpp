@@ -175,14 +175,10 @@ trainableSubmoduleFix(const ParamSource &Source,
   if (Left.size() != 1)
     return std::nullopt;
   Trainable = Left.front();
+  // A pointer, holder or smart pointer to the submodule is followed with
+  // `->`; a module held by value or reference with `.`.
   const QualType T = Trainable->getType();
-  const CXXRecordDecl *Held = T->getAsCXXRecordDecl();
-  const bool ByArrow =
-      T->isPointerType() ||
-      (Held && (model::isHolderClass(Held) ||
-                (Held->isInStdNamespace() && Held->getIdentifier() &&
-                 (Held->getName() == "shared_ptr" ||
-                  Held->getName() == "unique_ptr"))));
+  const bool ByArrow = !T->isReferenceType() && model::isAliasType(T);
   return FixItHint::CreateInsertion(
       Member->getMemberLoc(),
       (Trainable->getName() + (ByArrow ? "->" : ".")).str());
