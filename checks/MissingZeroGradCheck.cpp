@@ -259,25 +259,6 @@ void MissingZeroGradCheck::buildSummaries(ASTContext & /*Context*/) {
 
 namespace {
 
-/// `<receiver>.zero_grad();` (or `->`) as the first statement of `Block`,
-/// with the receiver spelled as written; none inside a macro.
-std::optional<FixItHint> insertZeroGradAtTop(const CompoundStmt *Block,
-                                             const Expr *Receiver,
-                                             bool ThroughPointer,
-                                             const SourceManager &SM,
-                                             const LangOptions &LangOpts) {
-  if (!Block || Block->body_empty() || !Receiver)
-    return std::nullopt;
-  const SourceLocation At = Block->body_front()->getBeginLoc();
-  if (At.isMacroID())
-    return std::nullopt;
-  const StringRef Name = Lexer::getSourceText(
-      CharSourceRange::getTokenRange(Receiver->getSourceRange()), SM, LangOpts);
-  // A body that starts on the line of its `{` gets the call on that line.
-  return fixit::insertBefore(
-      At, {(Name + (ThroughPointer ? "->" : ".") + "zero_grad();").str()}, SM);
-}
-
 /// Classifies the CFG elements of one body and answers the check's questions.
 class BodyAnalysis {
   /// Whether a path goes from `Update` through `Backward` to an update of the
@@ -405,8 +386,9 @@ public:
     }
     if (!isRepeatableOutside(Receiver, Loop, SM))
       return std::nullopt;
-    return insertZeroGradAtTop(LoopBody, Receiver, ThroughPointer, SM,
-                               Parents.context().getLangOpts());
+    return fixit::insertCallAtTop(LoopBody, Receiver, ThroughPointer,
+                                  "zero_grad", SM,
+                                  Parents.context().getLangOpts());
   }
 
   /// A `zero_grad()` of `Update`'s optimizer that every path from a
@@ -471,8 +453,8 @@ stepHelperFix(const FunctionDecl *Helper,
       !(isa<ParmVarDecl>(R.Decl) ||
         (isa<FieldDecl>(R.Decl) && isa<CXXMethodDecl>(Helper))))
     return std::nullopt;
-  return insertZeroGradAtTop(Body, R.Named, R.ThroughPointer, SM,
-                             Helper->getASTContext().getLangOpts());
+  return fixit::insertCallAtTop(Body, R.Named, R.ThroughPointer, "zero_grad",
+                                SM, Helper->getASTContext().getLangOpts());
 }
 
 } // namespace

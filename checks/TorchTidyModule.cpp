@@ -4,7 +4,9 @@
 #include "DiscardedTensorResultCheck.h"
 #include "EvalWithoutNoGradCheck.h"
 #include "FrozenParamInOptimizerCheck.h"
+#include "LossHistoryAccumulationCheck.h"
 #include "MissingZeroGradCheck.h"
+#include "TrainModeNotRestoredCheck.h"
 #include "UndetachedRecurrentStateCheck.h"
 #include "clang-tidy/ClangTidyModule.h"
 #include "clang-tidy/ClangTidyModuleRegistry.h"
@@ -21,7 +23,11 @@ public:
         "torch-eval-without-no-grad");
     Factories.registerCheck<FrozenParamInOptimizerCheck>(
         "torch-frozen-param-in-optimizer");
+    Factories.registerCheck<LossHistoryAccumulationCheck>(
+        "torch-loss-history-accumulation");
     Factories.registerCheck<MissingZeroGradCheck>("torch-missing-zero-grad");
+    Factories.registerCheck<TrainModeNotRestoredCheck>(
+        "torch-train-mode-not-restored");
     Factories.registerCheck<UndetachedRecurrentStateCheck>(
         "torch-undetached-recurrent-state");
   }

@@ -30,18 +30,6 @@ using ast::isWithin;
 using ast::loopBody;
 using ast::parentStmt;
 
-// ---- Where things are -------------------------------------------------------
-
-/// True when autograd records a graph at `S`: no grad-mode guard's scope
-/// decides the mode there, or the innermost one enables it again
-/// (`torch::AutoGradMode on(true);` inside a `NoGradGuard` scope). A guard
-/// whose argument is not a constant counts as disabling.
-bool isRecording(const Stmt *S, const ast::ParentIndex &Parents) {
-  const std::optional<scope::ScopedGuard> Guard =
-      scope::innermostGuard(S, Parents);
-  return !Guard || Guard->Effect == api::GradModeEffect::Enables;
-}
-
 // ---- State types ------------------------------------------------------------
 
 enum class Wrapper : std::uint8_t { None, Tuple, Pair, Optional };
@@ -636,7 +624,7 @@ RecurrenceAnalysis::carriersOf(const Expr *Call, const ValueDecl *Excluded) {
 
 void RecurrenceAnalysis::findRecurrences() {
   for (const CallExpr *Call : Calls) {
-    if (!Graph.contains(Call) || !isRecording(Call, Parents))
+    if (!Graph.contains(Call) || !scope::recordsGraph(Call, Parents))
       continue;
     llvm::SetVector<const ValueDecl *> Vars;
     llvm::DenseMap<const ValueDecl *, llvm::SmallVector<int, 2>> Passed;
@@ -726,7 +714,7 @@ const Expr *moduleObject(const CallExpr *Call) {
 
 void RecurrenceAnalysis::findStatefulCalls() {
   for (const CallExpr *Call : Calls) {
-    if (!Graph.contains(Call) || !isRecording(Call, Parents))
+    if (!Graph.contains(Call) || !scope::recordsGraph(Call, Parents))
       continue;
     const FunctionDecl *Forward = nullptr;
     for (const CXXMethodDecl *MD : model::forwardMethods(Call))

@@ -76,4 +76,21 @@ wrapAndInsertAfter(const Stmt *S, llvm::ArrayRef<std::string> Statements,
       FixItHint::CreateInsertion(Semi, " " + joined(Statements, " ") + " }")};
 }
 
+std::optional<FixItHint>
+insertCallAtTop(const CompoundStmt *Block, const Expr *Receiver,
+                bool ThroughPointer, llvm::StringRef Method,
+                const SourceManager &SM, const LangOptions &LangOpts) {
+  if (!Block || Block->body_empty() || !Receiver)
+    return std::nullopt;
+  const SourceLocation At = Block->body_front()->getBeginLoc();
+  if (At.isMacroID())
+    return std::nullopt;
+  const StringRef Name = Lexer::getSourceText(
+      CharSourceRange::getTokenRange(Receiver->getSourceRange()), SM, LangOpts);
+  if (Name.empty())
+    return std::nullopt;
+  return insertBefore(
+      At, {(Name + (ThroughPointer ? "->" : ".") + Method + "();").str()}, SM);
+}
+
 } // namespace clang::tidy::torch::fixit

@@ -6,12 +6,14 @@
 #ifndef TORCH_TIDY_CHECKS_MODEL_FIXITS_H
 #define TORCH_TIDY_CHECKS_MODEL_FIXITS_H
 
+#include "clang/AST/Expr.h"
 #include "clang/AST/Stmt.h"
 #include "clang/Basic/Diagnostic.h"
 #include "clang/Basic/LangOptions.h"
 #include "clang/Basic/SourceManager.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringRef.h"
 #include <optional>
 #include <string>
 
@@ -42,6 +44,16 @@ std::optional<FixItHint> insertAfter(const Stmt *S,
 llvm::SmallVector<FixItHint, 2>
 wrapAndInsertAfter(const Stmt *S, llvm::ArrayRef<std::string> Statements,
                    const SourceManager &SM, const LangOptions &LangOpts);
+
+/// `<receiver>.<method>();` (or `->` with `ThroughPointer`) as the first
+/// statement of `Block`, with the receiver spelled as written
+/// (`model->train();`, `opt.zero_grad();`). A block that starts on the line
+/// of its `{` gets the call on that line. Nothing when `Block` is empty, or
+/// its first statement starts in a macro.
+std::optional<FixItHint>
+insertCallAtTop(const CompoundStmt *Block, const Expr *Receiver,
+                bool ThroughPointer, llvm::StringRef Method,
+                const SourceManager &SM, const LangOptions &LangOpts);
 
 } // namespace clang::tidy::torch::fixit
 

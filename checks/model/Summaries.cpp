@@ -140,6 +140,26 @@ void CallGraphSummaries::clear() {
   Summaries.clear();
 }
 
+llvm::SmallVector<const FunctionDecl *, 2> calleesOf(const CallExpr *Call) {
+  llvm::SmallVector<const FunctionDecl *, 2> Callees;
+  if (const FunctionDecl *Callee = Call->getDirectCallee()) {
+    Callees.push_back(Callee);
+    return Callees;
+  }
+  const auto *Lookup = dyn_cast_or_null<UnresolvedLookupExpr>(
+      Call->getCallee() ? Call->getCallee()->IgnoreParenImpCasts() : nullptr);
+  if (!Lookup)
+    return Callees;
+  for (const NamedDecl *D : Lookup->decls()) {
+    D = D->getUnderlyingDecl();
+    if (const auto *Template = dyn_cast<FunctionTemplateDecl>(D))
+      Callees.push_back(Template->getTemplatedDecl());
+    else if (const auto *FD = dyn_cast<FunctionDecl>(D))
+      Callees.push_back(FD);
+  }
+  return Callees;
+}
+
 void buildCallGraph(CallGraphSummaries &Graph, const ast::ParentIndex &Parents,
                     llvm::function_ref<void(
                         const CallExpr *, llvm::ArrayRef<const FunctionDecl *>)>
@@ -181,10 +201,10 @@ void buildCallGraph(CallGraphSummaries &Graph, const ast::ParentIndex &Parents,
       }
       if (Owners.empty())
         return true;
-      const FunctionDecl *Callee = Call->getDirectCallee();
-      if (Callee && !ast::isInSystemHeader(Callee, SM))
-        for (const FunctionDecl *Owner : Owners)
-          Graph.addCall(Owner, Callee);
+      for (const FunctionDecl *Callee : calleesOf(Call))
+        if (!ast::isInSystemHeader(Callee, SM))
+          for (const FunctionDecl *Owner : Owners)
+            Graph.addCall(Owner, Callee);
       Visit(Call, Owners);
       return true;
     }

@@ -41,6 +41,15 @@ struct FunctionSummary {
   /// stateful. A method that starts from a fresh state, or detaches the
   /// state it stores, does not.
   bool StoresRecurrentState = false;
+  /// Puts a module in evaluation mode (`eval()`, `train(false)`), itself or
+  /// through a function it calls. Without `SetsTrainMode`, the function
+  /// leaves the module in evaluation mode (a validation helper).
+  bool SetsEvalMode = false;
+  /// Puts a module in training mode (`train()`, `train(true)`,
+  /// `train(was_training)`), itself or through a function it calls: a
+  /// training helper that sets the mode first, or a validation helper that
+  /// restores it.
+  bool SetsTrainMode = false;
 
   /// Merges the facts of a callee into a caller's.
   void absorb(const FunctionSummary &Callee) {
@@ -49,11 +58,15 @@ struct FunctionSummary {
     Detaches |= Callee.Detaches;
     ResetsState |= Callee.ResetsState;
     StoresRecurrentState |= Callee.StoresRecurrentState;
+    SetsEvalMode |= Callee.SetsEvalMode;
+    SetsTrainMode |= Callee.SetsTrainMode;
   }
   friend bool operator==(const FunctionSummary &A, const FunctionSummary &B) {
     return A.Trains == B.Trains && A.ClearsGradients == B.ClearsGradients &&
            A.Detaches == B.Detaches && A.ResetsState == B.ResetsState &&
-           A.StoresRecurrentState == B.StoresRecurrentState;
+           A.StoresRecurrentState == B.StoresRecurrentState &&
+           A.SetsEvalMode == B.SetsEvalMode &&
+           A.SetsTrainMode == B.SetsTrainMode;
   }
 };
 
@@ -96,13 +109,19 @@ private:
   llvm::DenseMap<const FunctionDecl *, FunctionSummary> Summaries;
 };
 
+/// The functions `Call` may call: its direct callee, or, for a call that a
+/// template leaves unresolved (`test(net, loader)` with dependent arguments),
+/// each function and function template its name finds, by their templated
+/// declarations. Empty when there is none.
+llvm::SmallVector<const FunctionDecl *, 2> calleesOf(const CallExpr *Call);
+
 /// Records in `Graph` every function of the user's code of the attached
 /// translation unit (as `ast::UserCodeVisitor` walks it) that has a body,
 /// every lambda (by its call operator) and every call from one to a
-/// function not declared in a system header. A call in a lambda's body is a
-/// call of the lambda and of each function around it, as its effects are
-/// when the lambda runs there. `Visit` is called for every call expression
-/// (a `CallExpr`, resolved or not) with the functions it counts for,
+/// function not declared in a system header (each of `calleesOf`). A call in a
+/// lambda's body is a call of the lambda and of each function around it, as its
+/// effects are when the lambda runs there. `Visit` is called for every call
+/// expression (a `CallExpr`, resolved or not) with the functions it counts for,
 /// innermost first, so that the caller can collect the facts of each body.
 void buildCallGraph(CallGraphSummaries &Graph, const ast::ParentIndex &Parents,
                     llvm::function_ref<void(

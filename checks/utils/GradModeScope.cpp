@@ -76,6 +76,11 @@ std::optional<ScopedGuard> innermostGuard(const Stmt *S,
   return std::nullopt;
 }
 
+bool recordsGraph(const Stmt *S, const ast::ParentIndex &Parents) {
+  const std::optional<ScopedGuard> Guard = innermostGuard(S, Parents);
+  return !Guard || Guard->Effect == api::GradModeEffect::Enables;
+}
+
 const Expr *asDiscardedGuard(const Stmt *S) {
   const auto *E = dyn_cast_or_null<Expr>(S);
   if (!E)

@@ -29,6 +29,13 @@ std::optional<ScopedGuard> innermostGuard(const Stmt *S,
                                           const ast::ParentIndex &Parents,
                                           bool CountTemporaries = false);
 
+/// True when autograd records a graph at `S` as far as its enclosing scopes
+/// say: no grad-mode guard's scope decides the mode there, or the innermost
+/// one enables it again (`torch::AutoGradMode on(true);` inside a
+/// `NoGradGuard` scope). A guard whose argument is not a constant counts as
+/// disabling. A caller's guard is not seen.
+bool recordsGraph(const Stmt *S, const ast::ParentIndex &Parents);
+
 /// When `S` is an expression statement that only constructs a temporary
 /// grad-mode guard (`torch::NoGradGuard();`, `torch::InferenceMode{};`,
 /// `torch::AutoGradMode(false);`), the temporary's expression as written

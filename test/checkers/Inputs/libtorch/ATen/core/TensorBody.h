@@ -61,12 +61,14 @@ public:
   Tensor &copy_(const Tensor &src) const;
   Tensor &operator+=(const Tensor &other);
   Tensor &operator-=(const Tensor &other);
+  Tensor &operator+=(const Scalar &other);
   Tensor clone() const;
   Tensor sum() const;
   Tensor mean() const;
   Tensor pow(double exponent) const;
   Tensor view(std::vector<int64_t> size) const;
   template <typename T> T item() const;
+  Scalar item() const;
   Tensor operator[](int64_t index) const;
 
   // Operations that return a new tensor, and their in-place variants.

@@ -11,6 +11,8 @@ public:
   Scalar(int v);
   Scalar(int64_t v);
   Scalar(double v);
+  double toDouble() const;
+  float toFloat() const;
 };
 struct TensorOptions {
   TensorOptions();
