@@ -280,6 +280,41 @@ void recomputed(Net Model) {
   Loss.backward();
 }
 
+// Grad mode chosen at run time: it may be on.
+void modeFromFlag(Net Model, bool Train) {
+  torch::AutoGradMode Mode(Train);
+  auto Loss = Model->forward(batch()).sum();
+  Loss.backward();
+}
+
+void setEnabledFromFlag(Net Model, bool Train) {
+  torch::GradMode::set_enabled(Train);
+  auto Loss = Model->forward(batch()).sum();
+  Loss.backward();
+}
+
+// The guard of a loop body is closed when the next iteration trains.
+void guardClosedInLoop(Net Model) {
+  for (int I = 0; I < 10; ++I) {
+    auto Loss = Model->forward(batch()).sum();
+    Loss.backward();
+    if (I % 5 == 0) {
+      torch::NoGradGuard NoGrad;
+      record(Model->forward(batch()));
+    }
+  }
+}
+
+// A loss reassigned in a guarded scope on one path only.
+void lossOnOnePath(Net Model, bool Probe) {
+  auto Loss = Model->forward(batch()).sum();
+  if (Probe) {
+    torch::NoGradGuard NoGrad;
+    Loss = Model->forward(batch()).sum();
+  }
+  Loss.backward();
+}
+
 // A temporary guard lasts one statement.
 void temporaryGuard(Net Model) {
   torch::NoGradGuard();
