@@ -50,8 +50,10 @@ void collectTensors(const Expr *E, llvm::SmallVectorImpl<const Expr *> &Out) {
   E = strip(E);
   if (!E)
     return;
-  if (const auto *List = dyn_cast<CXXStdInitializerListExpr>(E))
-    return collectTensors(List->getSubExpr(), Out);
+  if (const auto *List = dyn_cast<CXXStdInitializerListExpr>(E)) {
+    collectTensors(List->getSubExpr(), Out);
+    return;
+  }
   if (const auto *Init = dyn_cast<InitListExpr>(E)) {
     for (const Expr *Element : Init->inits())
       collectTensors(Element, Out);
