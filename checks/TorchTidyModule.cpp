@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Registers every torch- check with clang-tidy.
 
+#include "BackwardUnderNoGradCheck.h"
 #include "DiscardedTensorResultCheck.h"
 #include "EvalWithoutNoGradCheck.h"
 #include "FrozenParamInOptimizerCheck.h"
@@ -17,6 +18,8 @@ class TorchTidyModule : public ClangTidyModule {
 public:
   void addCheckFactories(ClangTidyCheckFactories &Factories) override {
     // Keep sorted.
+    Factories.registerCheck<BackwardUnderNoGradCheck>(
+        "torch-backward-under-no-grad");
     Factories.registerCheck<DiscardedTensorResultCheck>(
         "torch-discarded-tensor-result");
     Factories.registerCheck<EvalWithoutNoGradCheck>(

@@ -134,4 +134,60 @@ EnclosingBody enclosingBody(const Stmt *S, const ast::ParentIndex &Parents) {
   return {};
 }
 
+GradModeFlow::GradModeFlow(const flow::FlowGraph &Graph,
+                           const ast::ParentIndex &Parents)
+    : Graph(Graph), Parents(Parents) {
+  Graph.forEachStmt([&](const Stmt *S) {
+    const api::GradModeEffect Effect =
+        api::setGradEnabledEffect(S, Parents.context());
+    if (Effect == api::GradModeEffect::None)
+      return;
+    const std::optional<ScopedGuard> Guard = innermostGuard(S, Parents);
+    Toggles.push_back({S, Effect, Guard ? Guard->Declaration : nullptr});
+  });
+}
+
+GradModeAt GradModeFlow::at(const Stmt *S) const {
+  // The graph's element that holds `S`.
+  const Stmt *Element = S;
+  for (unsigned Depth = 0; Element && !Graph.contains(Element) && Depth < 64;
+       ++Depth)
+    Element = ast::parentStmt(Element, Parents);
+  if (!Element)
+    return {};
+  const std::optional<ScopedGuard> Guard = innermostGuard(S, Parents);
+  const Stmt *GuardDecl = Guard ? Guard->Declaration : nullptr;
+  llvm::SmallVector<const Toggle *, 4> Counting;
+  for (const Toggle &T : Toggles)
+    if (T.Guard == GuardDecl)
+      Counting.push_back(&T);
+  const auto IsCounting = [&](const Stmt *X) {
+    return llvm::any_of(Counting,
+                        [X](const Toggle *T) { return T->Call == X; });
+  };
+  // The last call on some path decides there.
+  const Toggle *LastDisabling = nullptr;
+  for (const Toggle *T : Counting) {
+    if (T->Call == Element || !Graph.reaches(T->Call, Element, IsCounting))
+      continue;
+    if (T->Effect != api::GradModeEffect::Disables)
+      return {};
+    LastDisabling = T;
+  }
+  // A path on which no call decides: the guard's or the caller's mode.
+  const bool Undecided = Guard
+                             ? !Graph.contains(GuardDecl) ||
+                                   Graph.reaches(GuardDecl, Element, IsCounting)
+                             : Graph.reachedFromEntry(Element, IsCounting);
+  if (!Undecided)
+    return LastDisabling
+               ? GradModeAt{BodyGradMode::Disabled, LastDisabling->Call}
+               : GradModeAt{};
+  if (!Guard)
+    return {BodyGradMode::FromCaller, nullptr};
+  if (Guard->Effect == api::GradModeEffect::Disables)
+    return {BodyGradMode::Disabled, GuardDecl};
+  return {};
+}
+
 } // namespace clang::tidy::torch::scope

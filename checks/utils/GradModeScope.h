@@ -4,9 +4,12 @@
 #define TORCH_TIDY_CHECKS_UTILS_GRADMODESCOPE_H
 
 #include "AstWalk.h"
+#include "FlowGraph.h"
 #include "TorchApi.h"
 #include "clang/AST/ASTContext.h"
+#include <cstdint>
 #include <optional>
+#include <vector>
 
 namespace clang::tidy::torch::scope {
 
@@ -55,6 +58,62 @@ struct EnclosingBody {
   const LambdaExpr *Lambda = nullptr;
 };
 EnclosingBody enclosingBody(const Stmt *S, const ast::ParentIndex &Parents);
+
+/// The grad mode at a statement of one body, as that body alone decides it.
+enum class BodyGradMode : std::uint8_t {
+  /// Disabled on every path to the statement: a disabling guard's scope
+  /// encloses it, or `GradMode::set_enabled(false)` comes before it on every
+  /// path, with nothing that enables again in between.
+  Disabled,
+  /// The caller's mode on some path, disabled on the others: no guard
+  /// encloses the statement and no `set_enabled(true)` (or of a value that
+  /// is not a constant) comes before it.
+  FromCaller,
+  /// Enabled on some path, or not known.
+  MayBeEnabled,
+};
+
+struct GradModeAt {
+  BodyGradMode Mode = BodyGradMode::MayBeEnabled;
+  /// For `Disabled`: what disables it, the declaration of the guard or a
+  /// `set_enabled(false)` call (the last one on some path).
+  const Stmt *DisabledBy = nullptr;
+};
+
+/// Answers "is grad mode disabled at statement S on every path?" for the
+/// statements of one function or lambda body.
+///
+/// The innermost guard whose scope encloses S (`innermostGuard`, named
+/// guards only: a discarded temporary lasts one statement) sets the mode at
+/// its declaration, and a guard restores the mode it found when its scope
+/// ends; in between, `GradMode::set_enabled(...)` calls change it. So the
+/// calls that count for S are the ones under the same innermost guard (or,
+/// without one, under none): a `set_enabled` inside a guard scope that
+/// closed before S is undone, one before the guard is overridden by it. On
+/// each CFG path from the guard's declaration (or from the entry) to S, the
+/// last such call decides, else the guard (or the caller). Flow-sensitive,
+/// not path-sensitive: every edge of the CFG is assumed feasible. A guard
+/// or `set_enabled` whose argument is not a constant may enable; calls of
+/// functions that set the mode themselves are not followed.
+class GradModeFlow {
+public:
+  GradModeFlow(const flow::FlowGraph &Graph, const ast::ParentIndex &Parents);
+
+  /// The mode at `S`, an element of the graph or an expression inside one.
+  GradModeAt at(const Stmt *S) const;
+
+private:
+  struct Toggle {
+    const Stmt *Call;
+    api::GradModeEffect Effect;
+    /// The declaration of the innermost guard around the call; null for
+    /// none.
+    const Stmt *Guard;
+  };
+  const flow::FlowGraph &Graph;
+  const ast::ParentIndex &Parents;
+  std::vector<Toggle> Toggles;
+};
 
 } // namespace clang::tidy::torch::scope
 

@@ -16,7 +16,7 @@ struct RuleDoc {
   const char *Why;       // "## Why it matters in training", heading included
   const char *Example;   // "## Example"
   const char *Options;   // "## Options"
-  const char *FixSafety; // "safe" or "unsafe"
+  const char *FixSafety; // "safe", "unsafe" or "none" (no fix-it)
   const char *FixSafetyLine; // "Fix safety: safe — ..."
 };
 
