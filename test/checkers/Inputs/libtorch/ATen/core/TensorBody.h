@@ -59,6 +59,8 @@ public:
   Tensor &sub_(const Tensor &other, double alpha = 1) const;
   Tensor &mul_(double other) const;
   Tensor &copy_(const Tensor &src) const;
+  Tensor &fill_(double value) const;
+  Tensor &operator*=(double other);
   Tensor &operator+=(const Tensor &other);
   Tensor &operator-=(const Tensor &other);
   Tensor &operator+=(const Scalar &other);
@@ -105,6 +107,7 @@ Tensor operator==(const Tensor &, const Tensor &);
 std::ostream &operator<<(std::ostream &out, const Tensor &t);
 
 Tensor randn(std::vector<int64_t> size);
+Tensor randn(std::vector<int64_t> size, TensorOptions options);
 Tensor zeros(std::vector<int64_t> size);
 Tensor ones(std::vector<int64_t> size);
 Tensor mse_loss(const Tensor &self, const Tensor &target);

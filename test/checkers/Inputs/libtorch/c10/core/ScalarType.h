@@ -18,7 +18,9 @@ struct TensorOptions {
   TensorOptions();
   TensorOptions(Device device);
   TensorOptions(DeviceType device_type);
+  TensorOptions requires_grad(bool requires_grad = true) const;
 };
+TensorOptions requires_grad(bool requires_grad = true);
 } // namespace c10
 namespace at {
 using c10::Device;
@@ -28,5 +30,6 @@ using c10::kDouble;
 using c10::kFloat;
 using c10::Scalar;
 using c10::ScalarType;
+using c10::requires_grad;
 using c10::TensorOptions;
 } // namespace at
