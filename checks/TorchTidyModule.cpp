@@ -5,6 +5,7 @@
 #include "DiscardedTensorResultCheck.h"
 #include "EvalWithoutNoGradCheck.h"
 #include "FrozenParamInOptimizerCheck.h"
+#include "LossActivationMismatchCheck.h"
 #include "LossHistoryAccumulationCheck.h"
 #include "MissingZeroGradCheck.h"
 #include "TrainModeNotRestoredCheck.h"
@@ -26,6 +27,8 @@ public:
         "torch-eval-without-no-grad");
     Factories.registerCheck<FrozenParamInOptimizerCheck>(
         "torch-frozen-param-in-optimizer");
+    Factories.registerCheck<LossActivationMismatchCheck>(
+        "torch-loss-activation-mismatch");
     Factories.registerCheck<LossHistoryAccumulationCheck>(
         "torch-loss-history-accumulation");
     Factories.registerCheck<MissingZeroGradCheck>("torch-missing-zero-grad");
