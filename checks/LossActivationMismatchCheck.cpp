@@ -166,8 +166,9 @@ LossActivationMismatchCheck::elementOf(const Stmt *S,
 }
 
 LossActivationMismatchCheck::Source
-LossActivationMismatchCheck::sourceOf(const Expr *E, const Stmt *Use,
-                                      const Stmt *Loss, unsigned Depth) {
+LossActivationMismatchCheck::sourceOf(const Expr *E, model::Loss Kind,
+                                      const Stmt *Use, const Stmt *Loss,
+                                      unsigned Depth) {
   Source Result;
   if (const model::ActivationCall Act = model::asActivationCall(E)) {
     Result.Kind = Act.Kind;
@@ -202,7 +203,10 @@ LossActivationMismatchCheck::sourceOf(const Expr *E, const Stmt *Use,
           return Between != S && modifies(Between, V);
         }))
       return;
-    Source Found = sourceOf(Value, S, Loss, Depth + 1);
+    // Of the definitions that reach the loss, one that does not go with it.
+    Source Found = sourceOf(Value, Kind, S, Loss, Depth + 1);
+    if (!model::isMismatch(Kind, Found.Kind))
+      return;
     Found.Direct = false;
     Result = Found;
   });
@@ -210,7 +214,7 @@ LossActivationMismatchCheck::sourceOf(const Expr *E, const Stmt *Use,
 }
 
 void LossActivationMismatchCheck::diagnose(const model::LossCall &Loss) {
-  const Source From = sourceOf(Loss.Input, nullptr, Loss.Call, 0);
+  const Source From = sourceOf(Loss.Input, Loss.Kind, nullptr, Loss.Call, 0);
   if (!From.At)
     return;
   if (!model::isMismatch(Loss.Kind, From.Kind))

@@ -62,8 +62,11 @@ private:
   };
 
   void diagnose(const model::LossCall &Loss);
-  Source sourceOf(const Expr *E, const Stmt *Use, const Stmt *Loss,
-                  unsigned Depth);
+  /// Where the value `E`, used by the CFG element `Use` (null: the loss
+  /// `Loss` itself), got an activation that a loss of kind `Kind` does not
+  /// go with; `Depth` counts the variables followed.
+  Source sourceOf(const Expr *E, model::Loss Kind, const Stmt *Use,
+                  const Stmt *Loss, unsigned Depth);
   const flow::FlowGraph *graphFor(const Decl *D, Stmt *Body);
   const Stmt *elementOf(const Stmt *S, const flow::FlowGraph &Graph) const;
   void clear();

@@ -148,21 +148,51 @@ void inLoop(torch::Tensor Y) {
   }
 }
 
+void inLambda(torch::Tensor X, torch::Tensor Y) {
+  auto Step = [&] {
+    auto Probs = F::softmax(X, 1);
+    return F::nll_loss(Probs, Y) + F::cross_entropy(F::softmax(X, 1), Y);
+    // CHECK-MESSAGES: :[[@LINE-1]]:12: warning: 'nll_loss' expects log-probabilities, but its input comes from 'softmax' [torch-loss-activation-mismatch]
+    // CHECK-MESSAGES: :[[@LINE-3]]:18: note: the activation is applied here
+    // CHECK-MESSAGES: :[[@LINE-3]]:36: warning: 'cross_entropy' applies log_softmax itself; its input is already normalised by 'softmax' [torch-loss-activation-mismatch]
+    // CHECK-FIXES:    return F::nll_loss(Probs, Y) + F::cross_entropy(X, Y);
+  };
+  Step().backward();
+}
+
+void otherDimension(torch::Tensor X, torch::Tensor Y) {
+  auto L1 = F::cross_entropy(X.softmax(-1), Y);
+  // CHECK-MESSAGES: :[[@LINE-1]]:13: warning: 'cross_entropy' applies log_softmax itself; its input is already normalised by 'softmax' [torch-loss-activation-mismatch]
+  // CHECK-FIXES:  auto L1 = F::cross_entropy(X.softmax(-1), Y);
+}
+
+// Flow-sensitive, not path-sensitive: the activation reaches the loss on
+// one path.
+void onePath(torch::Tensor X, torch::Tensor Y, bool Smooth) {
+  auto P = torch::softmax(X, 1);
+  if (Smooth)
+    P = torch::log_softmax(X, 1);
+  auto L1 = torch::nll_loss(P, Y);
+  // CHECK-MESSAGES: :[[@LINE-1]]:13: warning: 'nll_loss' expects log-probabilities, but its input comes from 'softmax' [torch-loss-activation-mismatch]
+  // CHECK-MESSAGES: :[[@LINE-5]]:12: note: the activation is applied here
+  // CHECK-FIXES:  auto L1 = torch::nll_loss(P, Y);
+}
+
 // ---- Positives: through a module's forward -------------------------------------
 
 void throughModules(ProbNet Net, Gate G, torch::Tensor X, torch::Tensor Y) {
   auto L1 = torch::nll_loss(Net(X), Y);
   // CHECK-MESSAGES: :[[@LINE-1]]:13: warning: 'nll_loss' expects log-probabilities, but its input comes from 'softmax' [torch-loss-activation-mismatch]
-  // CHECK-MESSAGES: :[[@LINE-143]]:12: note: the activation is applied here
+  // CHECK-MESSAGES: :[[@LINE-173]]:12: note: the activation is applied here
   // CHECK-FIXES:  auto L1 = torch::nll_loss(Net(X), Y);
   auto L2 = F::cross_entropy(Net->forward(X), Y);
   // CHECK-MESSAGES: :[[@LINE-1]]:13: warning: 'cross_entropy' applies log_softmax itself; its input is already normalised by 'softmax' [torch-loss-activation-mismatch]
-  // CHECK-MESSAGES: :[[@LINE-147]]:12: note: the activation is applied here
+  // CHECK-MESSAGES: :[[@LINE-177]]:12: note: the activation is applied here
   // CHECK-FIXES:  auto L2 = F::cross_entropy(Net->forward(X), Y);
   auto Out = G(X);
   auto L3 = torch::binary_cross_entropy_with_logits(Out, Y);
   // CHECK-MESSAGES: :[[@LINE-1]]:13: warning: 'binary_cross_entropy_with_logits' applies sigmoid itself; its input already went through 'sigmoid' [torch-loss-activation-mismatch]
-  // CHECK-MESSAGES: :[[@LINE-143]]:20: note: the activation is applied here
+  // CHECK-MESSAGES: :[[@LINE-173]]:20: note: the activation is applied here
   // CHECK-FIXES:  auto L3 = torch::binary_cross_entropy_with_logits(Out, Y);
 }
 
