@@ -6,6 +6,7 @@
 #include "EvalWithoutNoGradCheck.h"
 #include "FrozenParamInOptimizerCheck.h"
 #include "InplaceLeafUpdateCheck.h"
+#include "LossActivationMismatchCheck.h"
 #include "LossHistoryAccumulationCheck.h"
 #include "MissingZeroGradCheck.h"
 #include "TrainModeNotRestoredCheck.h"
@@ -29,6 +30,8 @@ public:
         "torch-frozen-param-in-optimizer");
     Factories.registerCheck<InplaceLeafUpdateCheck>(
         "torch-inplace-leaf-update");
+    Factories.registerCheck<LossActivationMismatchCheck>(
+        "torch-loss-activation-mismatch");
     Factories.registerCheck<LossHistoryAccumulationCheck>(
         "torch-loss-history-accumulation");
     Factories.registerCheck<MissingZeroGradCheck>("torch-missing-zero-grad");

@@ -95,6 +95,13 @@ public:
   Tensor eq(const Tensor &other) const;
   std::tuple<Tensor, Tensor> max(int64_t dim, bool keepdim = false) const;
   void print() const;
+  // Activations (torch-loss-activation-mismatch).
+  Tensor softmax(int64_t dim,
+                 c10::optional<ScalarType> dtype = c10::nullopt) const;
+  Tensor log_softmax(int64_t dim,
+                     c10::optional<ScalarType> dtype = c10::nullopt) const;
+  Tensor sigmoid() const;
+  Tensor log() const;
 };
 
 Tensor operator+(const Tensor &, const Tensor &);
@@ -129,4 +136,14 @@ Tensor argmax(const Tensor &self, c10::optional<int64_t> dim = c10::nullopt,
               bool keepdim = false);
 std::tuple<Tensor, Tensor> max(const Tensor &self, int64_t dim,
                                bool keepdim = false);
+// Activations and losses (torch-loss-activation-mismatch).
+Tensor softmax(const Tensor &self, int64_t dim,
+               c10::optional<ScalarType> dtype = c10::nullopt);
+Tensor log_softmax(const Tensor &self, int64_t dim,
+                   c10::optional<ScalarType> dtype = c10::nullopt);
+Tensor sigmoid(const Tensor &self);
+Tensor nll_loss(const Tensor &self, const Tensor &target);
+Tensor binary_cross_entropy(const Tensor &self, const Tensor &target);
+Tensor binary_cross_entropy_with_logits(const Tensor &self,
+                                        const Tensor &target);
 } // namespace at

@@ -73,4 +73,26 @@ public:
   Tensor forward(Tensor input);
 };
 TORCH_MODULE(Dropout);
+
+// Losses (torch-loss-activation-mismatch).
+class CrossEntropyLossImpl : public Cloneable<CrossEntropyLossImpl> {
+public:
+  CrossEntropyLossImpl();
+  Tensor forward(const Tensor &input, const Tensor &target);
+};
+TORCH_MODULE(CrossEntropyLoss);
+
+class NLLLossImpl : public Cloneable<NLLLossImpl> {
+public:
+  NLLLossImpl();
+  Tensor forward(const Tensor &input, const Tensor &target);
+};
+TORCH_MODULE(NLLLoss);
+
+class BCEWithLogitsLossImpl : public Cloneable<BCEWithLogitsLossImpl> {
+public:
+  BCEWithLogitsLossImpl();
+  Tensor forward(const Tensor &input, const Tensor &target);
+};
+TORCH_MODULE(BCEWithLogitsLoss);
 } // namespace torch::nn

@@ -17,3 +17,28 @@ inline Tensor relu(Tensor input, const ReLUFuncOptions &options = {}) {
 }
 } // namespace functional
 } // namespace torch::nn
+
+// Softmax and the losses (torch-loss-activation-mismatch).
+namespace torch::nn::functional {
+struct SoftmaxFuncOptions {
+  SoftmaxFuncOptions(int64_t dim);
+};
+struct LogSoftmaxFuncOptions {
+  LogSoftmaxFuncOptions(int64_t dim);
+};
+struct CrossEntropyFuncOptions {};
+struct NLLLossFuncOptions {};
+struct BinaryCrossEntropyFuncOptions {};
+struct BinaryCrossEntropyWithLogitsFuncOptions {};
+Tensor softmax(const Tensor &input, const SoftmaxFuncOptions &options);
+Tensor log_softmax(const Tensor &input, const LogSoftmaxFuncOptions &options);
+Tensor cross_entropy(const Tensor &input, const Tensor &target,
+                     const CrossEntropyFuncOptions &options = {});
+Tensor nll_loss(const Tensor &input, const Tensor &target,
+                const NLLLossFuncOptions &options = {});
+Tensor binary_cross_entropy(const Tensor &input, const Tensor &target,
+                            const BinaryCrossEntropyFuncOptions &options = {});
+Tensor binary_cross_entropy_with_logits(
+    const Tensor &input, const Tensor &target,
+    const BinaryCrossEntropyWithLogitsFuncOptions &options = {});
+} // namespace torch::nn::functional
