@@ -4,6 +4,7 @@
 #include "DiscardedTensorResultCheck.h"
 #include "EvalWithoutNoGradCheck.h"
 #include "FrozenParamInOptimizerCheck.h"
+#include "MissingEvalModeCheck.h"
 #include "MissingZeroGradCheck.h"
 #include "UndetachedRecurrentStateCheck.h"
 #include "clang-tidy/ClangTidyModule.h"
@@ -21,6 +22,7 @@ public:
         "torch-eval-without-no-grad");
     Factories.registerCheck<FrozenParamInOptimizerCheck>(
         "torch-frozen-param-in-optimizer");
+    Factories.registerCheck<MissingEvalModeCheck>("torch-missing-eval-mode");
     Factories.registerCheck<MissingZeroGradCheck>("torch-missing-zero-grad");
     Factories.registerCheck<UndetachedRecurrentStateCheck>(
         "torch-undetached-recurrent-state");
