@@ -41,6 +41,12 @@ struct FunctionSummary {
   /// stateful. A method that starts from a fresh state, or detaches the
   /// state it stores, does not.
   bool StoresRecurrentState = false;
+  /// Puts a module in evaluation mode (`eval()` or `train(false)`, by name
+  /// in templates), itself (lambdas in its body included) or through a
+  /// function it calls: after a call that hands it a module
+  /// (`set_eval(model)`, `validate(model)`), the module is taken to be in
+  /// evaluation mode.
+  bool SetsEvalMode = false;
 
   /// Merges the facts of a callee into a caller's.
   void absorb(const FunctionSummary &Callee) {
@@ -49,11 +55,13 @@ struct FunctionSummary {
     Detaches |= Callee.Detaches;
     ResetsState |= Callee.ResetsState;
     StoresRecurrentState |= Callee.StoresRecurrentState;
+    SetsEvalMode |= Callee.SetsEvalMode;
   }
   friend bool operator==(const FunctionSummary &A, const FunctionSummary &B) {
     return A.Trains == B.Trains && A.ClearsGradients == B.ClearsGradients &&
            A.Detaches == B.Detaches && A.ResetsState == B.ResetsState &&
-           A.StoresRecurrentState == B.StoresRecurrentState;
+           A.StoresRecurrentState == B.StoresRecurrentState &&
+           A.SetsEvalMode == B.SetsEvalMode;
   }
 };
 
