@@ -9,7 +9,7 @@ import re
 import sys
 
 ROW = re.compile(r"^\|\s*\[(torch-[a-z0-9-]+)\]\(([^)]+)\)\s*\|\s*(.*?)\s*\|\s*$")
-FIX_SAFETY = re.compile(r"^Fix safety: \*\*(safe|unsafe)\*\*(.*)$")
+FIX_SAFETY = re.compile(r"^Fix safety: \*\*(safe|unsafe|none)\*\*(.*)$")
 SECTIONS = ("Why it matters in training", "Example", "Options")
 
 
@@ -47,7 +47,7 @@ def page_parts(path):
         if m and not in_code:
             safety = (m.group(1), "Fix safety: %s%s" % (m.group(1), m.group(2)))
     if safety is None:
-        fail("%s: no 'Fix safety: **safe**' or 'Fix safety: **unsafe**' line" % path)
+        fail("%s: no 'Fix safety: **safe**', '**unsafe**' or '**none**' line" % path)
     out = {}
     for name in SECTIONS:
         if name not in sections:
