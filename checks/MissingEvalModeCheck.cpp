@@ -183,7 +183,12 @@ private:
         return State | TrainCalled;
       return State;
     }
-    if (model::isBackward(S)) {
+    // Training: `backward()`, or a call of a function of the user's that
+    // trains (`update_D(X, Z, net_D, net_G, ...)`).
+    const auto *Call = dyn_cast<CallExpr>(S);
+    const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
+    if (model::isBackward(S) ||
+        (Callee && !model::asForward(S) && Check.Summaries.of(Callee).Trains)) {
       if (State & TrainCalled)
         State = (State & ~TrainCalled) | Trained;
       return State;
@@ -196,9 +201,8 @@ private:
     }
     // A helper of the user's that puts a module it is given in evaluation
     // mode (`set_eval(model)`, `validate(model, loader)`).
-    if (const auto *Call = dyn_cast<CallExpr>(S)) {
-      const FunctionDecl *FD = Call->getDirectCallee();
-      if (!FD || !Check.Summaries.of(FD).SetsEvalMode)
+    if (Call) {
+      if (!Callee || !Check.Summaries.of(Callee).SetsEvalMode)
         return State;
       if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Call))
         if (covers(Member->getImplicitObjectArgument(), Flow, P))

@@ -92,6 +92,29 @@ void ganSamples() {
 
 void showImage(const torch::Tensor &image) { (void)image; }
 
+// train(true), training through a helper of the user's that runs
+// backward(), then a preview kept in a local vector.
+torch::Tensor updateG(Gen &G) {
+  torch::Tensor loss = G->forward(batch()).mean();
+  loss.backward();
+  return loss;
+}
+
+void trainThroughHelperThenPreview() {
+  Gen G;
+  G->train(true);
+  std::vector<torch::Tensor> images;
+  for (int epoch = 0; epoch < 3; ++epoch) {
+    while (more())
+      updateG(G);
+    torch::Tensor preview = G->forward(batch());
+// CHECK-MESSAGES: :[[@LINE-1]]:32: warning: 'G' may still be in training mode in this evaluation forward pass, so its dropout and batch-norm layers behave as in training [torch-missing-eval-mode]
+// CHECK-MESSAGES: :[[@LINE-45]]:39: note: 'BatchNorm1d' member 'main' behaves differently in training mode
+// CHECK-MESSAGES: :[[@LINE-8]]:6: note: 'G' is put in training mode here
+    images.push_back(preview[0].detach().clone());
+  }
+}
+
 // A DCGAN trainer whose generator comes from a builder function.
 torch::nn::Sequential makeGenerator() {
   torch::nn::Sequential net;
@@ -252,10 +275,45 @@ torch::Tensor sample() {
   torch::load(G, "gen.pt");
   return G->forward(batch());
 // CHECK-MESSAGES: :[[@LINE-1]]:13: warning: 'G' may still be in training mode in this evaluation forward pass, so its dropout and batch-norm layers behave as in training [torch-missing-eval-mode]
-// CHECK-MESSAGES: :[[@LINE-188]]:39: note: 'BatchNorm1d' member 'main' behaves differently in training mode
+// CHECK-MESSAGES: :[[@LINE-211]]:39: note: 'BatchNorm1d' member 'main' behaves differently in training mode
+}
+
+// A ModuleList member filled in the constructor with a user block that holds
+// an AlphaDropout.
+struct BlockImpl : torch::nn::Module {
+  BlockImpl() { drop = register_module("drop", torch::nn::AlphaDropout(0.1)); }
+  torch::Tensor forward(torch::Tensor x) { return drop(x); }
+  torch::nn::AlphaDropout drop{nullptr};
+};
+TORCH_MODULE(Block);
+
+struct StackImpl : torch::nn::Module {
+  StackImpl() {
+    layers = register_module("layers", torch::nn::ModuleList());
+    layers->push_back(Block());
+  }
+  torch::Tensor forward(torch::Tensor x) { return x; }
+  torch::nn::ModuleList layers{nullptr};
+};
+TORCH_MODULE(Stack);
+
+void moduleListOfBlocks() {
+  Stack net;
+  torch::NoGradGuard no_grad;
+  record(net->forward(batch()));
+// CHECK-MESSAGES: :[[@LINE-1]]:15: warning: 'net' may still be in training mode in this evaluation forward pass, so its dropout and batch-norm layers behave as in training [torch-missing-eval-mode]
+// CHECK-MESSAGES: :[[@LINE-19]]:27: note: 'AlphaDropout' member 'drop' behaves differently in training mode
 }
 
 // ---- Negatives: the correct idioms -----------------------------------------
+
+// A Sequential built inline of layers that do not depend on the mode.
+void sequentialWithoutDropout() {
+  torch::nn::Sequential seq(torch::nn::Linear(4, 4), torch::nn::ReLU(),
+                            torch::nn::Conv2d(1, 1, 3));
+  torch::NoGradGuard no_grad;
+  record(seq->forward(batch()));
+}
 
 struct LinNetImpl : torch::nn::Module {
   LinNetImpl() { fc = register_module("fc", torch::nn::Linear(4, 4)); }
