@@ -152,7 +152,11 @@ private:
       for (const Decl *D : DS->decls())
         if (const auto *VD = dyn_cast<VarDecl>(D);
             VD && VD->getCanonicalDecl() == P.Root)
-          State = constructsModule(VD, Parents) ? Trained : 0;
+          // A module member of an object built here is built with it.
+          State = constructsModule(VD, Parents) ||
+                          (!P.Members.empty() && VD->getType()->isRecordType())
+                      ? Trained
+                      : 0;
       return State;
     }
     if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S);

@@ -305,7 +305,51 @@ void moduleListOfBlocks() {
 // CHECK-MESSAGES: :[[@LINE-19]]:27: note: 'AlphaDropout' member 'drop' behaves differently in training mode
 }
 
+// A method that evaluates a member, called on an object built in training
+// mode; and a TorchScript module trained, then evaluated.
+struct Runner {
+  DropNet net;
+  void evaluate() {
+    torch::NoGradGuard no_grad;
+    record(net->forward(batch()));
+  }
+};
+
+void runnerFresh() {
+  Runner runner;
+  runner.evaluate();
+// CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'net' may still be in training mode when 'evaluate' evaluates it, so its dropout and batch-norm layers behave as in training [torch-missing-eval-mode]
+// CHECK-MESSAGES: :[[@LINE-8]]:17: note: evaluation forward pass in 'evaluate'
+// CHECK-MESSAGES: :[[@LINE-164]]:22: note: 'Dropout' member 'drop' behaves differently in training mode
+}
+
+void scriptTrained() {
+  torch::jit::Module module = torch::jit::load("model.pt");
+  module.train();
+  module.forward({batch()}).toTensor().sum().backward();
+  torch::NoGradGuard no_grad;
+  record(module.forward({batch()}).toTensor());
+// CHECK-MESSAGES: :[[@LINE-1]]:17: warning: 'module' may still be in training mode in this evaluation forward pass, so its dropout and batch-norm layers behave as in training [torch-missing-eval-mode]
+// CHECK-MESSAGES: :[[@LINE-5]]:10: note: 'module' is put in training mode here
+}
+
 // ---- Negatives: the correct idioms -----------------------------------------
+
+void runnerAfterEval() {
+  Runner runner;
+  runner.net->eval();
+  runner.evaluate();
+}
+
+void evalOnEveryPath(bool fast) {
+  DropNet net;
+  if (fast)
+    net->eval();
+  else
+    net->train(false);
+  torch::NoGradGuard no_grad;
+  record(net->forward(batch()));
+}
 
 // A Sequential built inline of layers that do not depend on the mode.
 void sequentialWithoutDropout() {
