@@ -327,7 +327,7 @@ private:
     llvm::SmallVector<model::MethodCall, 8> Forwards;
     Flow.Graph->forEachStmt([&](const Stmt *S) {
       if (const model::MethodCall Forward = model::asForward(S);
-          Forward && Forward.Object && !Forward.ByName)
+          Forward && Forward.Object)
         Forwards.push_back(Forward);
     });
     llvm::sort(Forwards,
@@ -385,14 +385,14 @@ private:
       return;
     const model::ModeDependentLayer &Layer = Layers.front();
     const auto *Local = dyn_cast_or_null<VarDecl>(P.leaf());
-    const bool InLocal =
-        Layer.Holder.empty() || (Local && Local->getName() == Layer.Holder);
+    const bool InLocal = Layer.Holder.empty() ||
+                         (Local && Local->getNameAsString() == Layer.Holder);
     Check.diag(Layer.Loc,
                "'%0' %select{member|layer in}1 '%2' behaves differently in "
                "training mode",
                DiagnosticIDs::Note)
         << Layer.Kind << InLocal
-        << (Layer.Holder.empty() ? P.leaf()->getName().str() : Layer.Holder);
+        << (Layer.Holder.empty() ? P.leaf()->getNameAsString() : Layer.Holder);
   }
 
   void report(BodyFlow &Flow, const model::AccessPath &P,
@@ -403,12 +403,12 @@ private:
     Check.diag(Forward.loc(), "'%0' may still be in training mode in this "
                               "evaluation forward pass, so its dropout and "
                               "batch-norm layers behave as in training")
-        << P.leaf()->getName();
+        << P.leaf()->getNameAsString();
     noteLayers(P, Layers);
     if (const Expr *Train = lastTrain(Flow, P, Forward.E))
       Check.diag(model::callLoc(Train), "'%0' is put in training mode here",
                  DiagnosticIDs::Note)
-          << P.leaf()->getName();
+          << P.leaf()->getNameAsString();
   }
 
   /// The module that `Site`, a call of the function of `Flow`, hands it as
@@ -485,7 +485,7 @@ private:
                    "'%0' may still be in training mode when %select{%2|the "
                    "lambda}1 evaluates it, so its dropout and batch-norm "
                    "layers behave as in training")
-            << Outer->leaf()->getName() << Flow.IsLambda << FD;
+            << Outer->leaf()->getNameAsString() << Flow.IsLambda << FD;
         Check.diag(Forward.loc(),
                    "evaluation forward pass in %select{%1|the lambda}0",
                    DiagnosticIDs::Note)
@@ -494,7 +494,7 @@ private:
         if (const Expr *Train = lastTrain(Caller, *Outer, Site))
           Check.diag(model::callLoc(Train), "'%0' is put in training mode here",
                      DiagnosticIDs::Note)
-              << Outer->leaf()->getName();
+              << Outer->leaf()->getNameAsString();
       } else if (Mode & FromEntry) {
         reportCallers(Caller, *Outer, Forward, Layers, Depth + 1);
       }

@@ -223,7 +223,7 @@ private:
     if (Target && D == Target)
       Active = true;
     if (!Target && isa<FieldDecl>(D))
-      Holder = D->getName().str();
+      Holder = D->getNameAsString();
     TraverseStmt(Value);
     Active = SavedActive;
     Holder = Saved;
@@ -279,11 +279,11 @@ llvm::SmallVector<ModeDependentLayer, 4> classLayers(const CXXRecordDecl *RD,
     const CXXRecordDecl *Impl = moduleClassOf(Field->getType());
     const auto [FieldKind, FieldNeedsStats] = layerKind(Impl);
     if (!FieldKind.empty() && !FieldNeedsStats)
-      Out.add(FieldKind, Field->getName(), Field->getLocation());
+      Out.add(FieldKind, Field->getNameAsString(), Field->getLocation());
     else if (FieldKind.empty() && isUserModuleClass(Impl) && Impl != Def)
-      Out.append(classLayers(Impl, Depth + 1), Field->getName());
+      Out.append(classLayers(Impl, Depth + 1), Field->getNameAsString());
     if (const Expr *Init = Field->getInClassInitializer()) {
-      Scanner S(Out, Depth, nullptr, Field->getName().str());
+      Scanner S(Out, Depth, nullptr, Field->getNameAsString());
       S.TraverseStmt(const_cast<Expr *>(Init));
     }
   }
@@ -296,7 +296,7 @@ llvm::SmallVector<ModeDependentLayer, 4> classLayers(const CXXRecordDecl *RD,
       if (!Init->isWritten() || !Init->getInit())
         continue;
       Scanner S(Out, Depth, nullptr,
-                Init->getMember() ? Init->getMember()->getName().str() : "");
+                Init->getMember() ? Init->getMember()->getNameAsString() : "");
       S.TraverseStmt(Init->getInit());
     }
     Scanner S(Out, Depth, nullptr, "");
@@ -354,7 +354,7 @@ modeDependentLayersOfContainer(const ValueDecl *Holder) {
   Layers Out;
   if (!Holder)
     return Out.List;
-  const std::string Name = Holder->getName().str();
+  const std::string Name = Holder->getNameAsString();
   if (const auto *VD = dyn_cast<VarDecl>(Holder)) {
     if (isa<ParmVarDecl>(VD))
       return Out.List;

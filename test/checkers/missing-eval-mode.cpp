@@ -258,6 +258,16 @@ template <class T> void templateTrainer(T lr) {
 // CHECK-MESSAGES: :[[@LINE-99]]:22: note: 'Dropout' member 'drop' behaves differently in training mode
 }
 
+// A function template that hands the module an input of dependent type: the
+// module's type is known.
+template <class Input> void evaluateInput(const Input &input) {
+  DropNet net;
+  torch::NoGradGuard no_grad;
+  record(net->forward(input));
+// CHECK-MESSAGES: :[[@LINE-1]]:15: warning: 'net' may still be in training mode in this evaluation forward pass, so its dropout and batch-norm layers behave as in training [torch-missing-eval-mode]
+// CHECK-MESSAGES: :[[@LINE-109]]:22: note: 'Dropout' member 'drop' behaves differently in training mode
+}
+
 // A forward pass spelled in a macro.
 #define EVALUATE(m) record(m->forward(batch()))
 void macroEval() {
@@ -266,7 +276,7 @@ void macroEval() {
   EVALUATE(net);
 // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: 'net' may still be in training mode in this evaluation forward pass, so its dropout and batch-norm layers behave as in training [torch-missing-eval-mode]
 // CHECK-MESSAGES: :[[@LINE-6]]:31: note: expanded from macro 'EVALUATE'
-// CHECK-MESSAGES: :[[@LINE-110]]:22: note: 'Dropout' member 'drop' behaves differently in training mode
+// CHECK-MESSAGES: :[[@LINE-120]]:22: note: 'Dropout' member 'drop' behaves differently in training mode
 }
 
 // A sampling function (by its name) of a freshly built module.
@@ -275,7 +285,7 @@ torch::Tensor sample() {
   torch::load(G, "gen.pt");
   return G->forward(batch());
 // CHECK-MESSAGES: :[[@LINE-1]]:13: warning: 'G' may still be in training mode in this evaluation forward pass, so its dropout and batch-norm layers behave as in training [torch-missing-eval-mode]
-// CHECK-MESSAGES: :[[@LINE-211]]:39: note: 'BatchNorm1d' member 'main' behaves differently in training mode
+// CHECK-MESSAGES: :[[@LINE-221]]:39: note: 'BatchNorm1d' member 'main' behaves differently in training mode
 }
 
 // A ModuleList member filled in the constructor with a user block that holds
@@ -320,7 +330,7 @@ void runnerFresh() {
   runner.evaluate();
 // CHECK-MESSAGES: :[[@LINE-1]]:10: warning: 'net' may still be in training mode when 'evaluate' evaluates it, so its dropout and batch-norm layers behave as in training [torch-missing-eval-mode]
 // CHECK-MESSAGES: :[[@LINE-8]]:17: note: evaluation forward pass in 'evaluate'
-// CHECK-MESSAGES: :[[@LINE-164]]:22: note: 'Dropout' member 'drop' behaves differently in training mode
+// CHECK-MESSAGES: :[[@LINE-174]]:22: note: 'Dropout' member 'drop' behaves differently in training mode
 }
 
 void scriptTrained() {
