@@ -2,6 +2,7 @@
 // torch-eval-without-no-grad: eval-mode forward passes with autograd recording.
 
 #include "EvalWithoutNoGradCheck.h"
+#include "model/Evaluation.h"
 #include "model/Events.h"
 #include "model/FixIts.h"
 #include "model/Objects.h"
@@ -202,19 +203,6 @@ private:
     }
   }
 
-  /// The first call in `Graph` that loads a model from a file, in the
-  /// order of the source.
-  const Expr *firstModelLoad(const flow::FlowGraph &Graph) const {
-    const Expr *First = nullptr;
-    Graph.forEachStmt([&](const Stmt *S) {
-      if (model::isModelLoad(S) &&
-          (!First || SM.isBeforeInTranslationUnit(S->getBeginLoc(),
-                                                  First->getBeginLoc())))
-        First = cast<Expr>(S);
-    });
-    return First;
-  }
-
   /// Builds the CFG facts of the body `Where`.
   BodyFlow &flowOf(const scope::EnclosingBody &Where) {
     std::unique_ptr<BodyFlow> &Slot = Flows[Where.Body];
@@ -227,15 +215,16 @@ private:
     if (!Flow.Graph)
       return Flow;
 
-    if (!Where.Lambda && isEvalFunction(Where.Function))
+    if (!Where.Lambda && isEvalFunction(Where.Function)) {
       Flow.FunctionKind = EvalFunctionKind::Option;
-    else if (!Where.Lambda && model::hasInferenceName(Where.Function) &&
-             !trains(Where))
-      Flow.FunctionKind = EvalFunctionKind::Name;
-    else if (!Where.Lambda && !trains(Where)) {
-      Flow.Load = firstModelLoad(*Flow.Graph);
-      if (Flow.Load)
+    } else if (!Where.Lambda) {
+      const model::EvaluationFunction Eval = model::evaluationFunction(
+          Where.Function, trains(Where), *Flow.Graph, SM);
+      if (Eval.Kind == model::EvaluationKind::Name)
+        Flow.FunctionKind = EvalFunctionKind::Name;
+      else if (Eval.Kind == model::EvaluationKind::Loaded)
         Flow.FunctionKind = EvalFunctionKind::Loaded;
+      Flow.Load = Eval.Load;
     }
     if (Flow.FunctionKind != EvalFunctionKind::None)
       Flow.Sources.push_back({});
@@ -562,117 +551,25 @@ private:
     return CallersGuarded[FD] = true;
   }
 
-  // --- Where forward results go ----------------------------------------------
+  // --- Where forward results go (model/Evaluation.h) ----------------------
 
-  /// True for a statement that uses a recorded graph: `backward()`,
-  /// `torch::autograd::grad`, or a lambda that does either.
-  static bool isGradientUse(const Stmt *S) {
-    if (model::isGradientSink(S))
-      return true;
-    const auto *Lambda = dyn_cast<LambdaExpr>(S);
-    if (!Lambda)
-      return false;
-    struct Finder : RecursiveASTVisitor<Finder> {
-      bool Found = false;
-      bool VisitStmt(Stmt *Node) {
-        Found = model::isGradientSink(Node);
-        return !Found;
-      }
-    } F;
-    F.TraverseStmt(Lambda->getBody());
-    return F.Found;
-  }
-
-  /// True when a value computed from `Forward` reaches `backward()` or
-  /// `torch::autograd::grad` in its body, along def-use chains in program
-  /// order.
   static bool feedsGradients(const Expr *Forward, const BodyFlow &Flow) {
-    return Flow.Values && Flow.Values->reaches(Forward, isGradientUse);
+    return Flow.Values && model::feedsGradients(Forward, *Flow.Values);
   }
 
-  /// True when a local variable or by-value parameter is all `D` is: a value
-  /// stored in it stays in the body.
-  static bool isLocalValue(const Decl *D) {
-    const auto *VD = dyn_cast_or_null<VarDecl>(D);
-    return VD && VD->hasLocalStorage() && !VD->getType()->isReferenceType() &&
-           !VD->getType()->isPointerType();
-  }
-
-  /// True when `Call` hands a value to code whose use of it is not known:
-  /// a function of the user's that trains, one defined in another file
-  /// (except one that returns a number and whose name does not say it
-  /// trains), or a call that did not resolve.
-  bool handsToUnknownCode(const Stmt *S) const {
-    const auto *Call = dyn_cast<CallExpr>(S);
-    if (!Call || model::asForward(S) || isa<CXXOperatorCallExpr>(S))
-      return false;
-    const FunctionDecl *FD = Call->getDirectCallee();
-    if (!FD)
-      return !isa<CXXMemberCallExpr>(Call) && !Call->isTypeDependent();
-    if (SM.isInSystemHeader(FD->getLocation()) || api::isLibTorchFunction(FD))
-      return false;
-    const FunctionDecl *Def = nullptr;
-    if (FD->hasBody(Def))
-      return Check.Summaries.of(FD).Trains;
-    // Defined in another file: one that makes a number of the tensors it is
-    // given (`int64_t accuracy(Tensor, Tensor)`) measures them, unless its
-    // name says it trains (`float trainStep(Tensor)`).
-    return !FD->getReturnType()->isArithmeticType() ||
-           model::hasTrainingName(FD);
-  }
-
-  /// True when an argument of `Call` that can hold a graph (not a number,
-  /// not a string) is computed from `Forward`.
-  static bool passesGraph(const CallExpr *Call, const Expr *Forward,
-                          const BodyFlow &Flow) {
-    return llvm::any_of(Call->arguments(), [&](const Expr *Arg) {
-      return model::mayHoldGraph(Arg->getType()) &&
-             Flow.Values->flowsInto(Forward, Call, Arg);
-    });
-  }
-
-  /// True when a value computed from `Forward` leaves its body: it is
-  /// returned (as more than a number), stored outside the body's locals,
-  /// captured by a lambda, or handed to code whose use of it is not known.
   bool escapes(const Expr *Forward, const BodyFlow &Flow,
                bool CountUnknownCode = true) const {
-    if (!Flow.Values)
-      return true;
-    const FunctionDecl *FD = Flow.Where.Function;
-    for (const Stmt *Use : Flow.Values->uses(Forward)) {
-      if (isa<ReturnStmt>(Use)) {
-        const QualType Returned = FD ? FD->getReturnType() : QualType();
-        if (Returned.isNull() ||
-            !(Returned->isVoidType() || Returned->isArithmeticType()))
-          return true;
-        continue;
-      }
-      if (isa<LambdaExpr, CXXThrowExpr>(Use))
-        return true;
-      const Expr *Target = nullptr;
-      if (const auto *BO = dyn_cast<BinaryOperator>(Use);
-          BO && BO->isAssignmentOp())
-        Target = BO->getLHS();
-      else if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Use);
-               Op && Op->isAssignmentOp() && Op->getNumArgs() == 2)
-        Target = Op->getArg(0);
-      else if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Use);
-               Member && Member->getMethodDecl() &&
-               !Member->getMethodDecl()->isConst() &&
-               !api::isModuleLike(
-                   Member->getImplicitObjectArgument()->getType()))
-        Target = Member->getImplicitObjectArgument();
-      // A method called on a temporary stores nothing anywhere.
-      if (Target && Target->IgnoreImplicit()->isPRValue())
-        Target = nullptr;
-      if (Target && !model::isTupleBinding(Target) &&
-          !isLocalValue(model::storedVariable(Target)))
-        return true;
-      if (CountUnknownCode && handsToUnknownCode(Use) &&
-          passesGraph(cast<CallExpr>(Use), Forward, Flow))
-        return true;
-    }
-    return false;
+    return !Flow.Values || model::escapes(
+                               Forward, *Flow.Values, Flow.Where.Function,
+                               [this](const FunctionDecl *FD) {
+                                 return Check.Summaries.of(FD).Trains;
+                               },
+                               SM, CountUnknownCode);
+  }
+
+  bool onlyShapeQueries(const Expr *Forward, const BodyFlow &Flow) const {
+    return Flow.Values &&
+           model::onlyShapeQueries(Forward, *Flow.Values, Parents);
   }
 
   // --- Fix-its -------------------------------------------------------------
@@ -1026,88 +923,11 @@ private:
     return MD->getName() != "forward";
   }
 
-  /// True when every use of the value of `Forward` asks for its shape only
-  /// (`sizes()`, `size()`, `dim()`, `numel()`), directly or through other
-  /// forward passes, module methods, `std::get` and variables: a shape check,
-  /// whose graph is freed as soon as it is made, not an evaluation.
-  bool onlyShapeQueries(const Expr *Forward, const BodyFlow &Flow) const {
-    if (!Flow.Values)
-      return false;
-    for (const Expr *Mention : Flow.Values->mentions(Forward)) {
-      const Stmt *Child = Mention;
-      for (unsigned Depth = 0;; ++Depth) {
-        const DynTypedNodeList Up = Parents.of(*Child);
-        if (Up.empty() || Depth > 32)
-          return false;
-        if (const auto *VD = Up[0].get<VarDecl>()) {
-          if (VD->getInit() != Child)
-            return false;
-          break; // A definition: its uses are mentions of their own.
-        }
-        const auto *Parent = Up[0].get<Expr>();
-        if (!Parent)
-          return false;
-        if (isa<ImplicitCastExpr, MaterializeTemporaryExpr,
-                CXXBindTemporaryExpr, ParenExpr, ExprWithCleanups,
-                CXXConstructExpr>(Parent) ||
-            model::asForward(Parent)) {
-          Child = Parent;
-          continue;
-        }
-        if (const auto *Call = dyn_cast<CallExpr>(Parent)) {
-          const auto *FD = Call->getDirectCallee();
-          if (FD && FD->getIdentifier() && FD->getName() == "get" &&
-              FD->isInStdNamespace()) {
-            Child = Parent;
-            continue;
-          }
-        }
-        // The value is the object of a method call: a shape query ends
-        // the chain, anything else uses the value.
-        if (const auto *Member = dyn_cast<MemberExpr>(Parent)) {
-          const auto *MD = dyn_cast<CXXMethodDecl>(Member->getMemberDecl());
-          if (!MD || !MD->getIdentifier())
-            return false;
-          if (llvm::is_contained({"sizes", "size", "dim", "numel"},
-                                 MD->getName()))
-            break;
-          // A TorchScript module gives an `IValue`: `toTensor()` hands on
-          // the same value.
-          const DynTypedNodeList Call = Parents.of(*Member);
-          if (MD->getName() == "toTensor" && api::isLibTorchDecl(MD) &&
-              !Call.empty() && Call[0].get<CXXMemberCallExpr>()) {
-            Child = Call[0].get<CXXMemberCallExpr>();
-            continue;
-          }
-          return false;
-        }
-        // The value is an argument of a module method (`init_state(...)`).
-        if (const auto *Member = dyn_cast<CXXMemberCallExpr>(Parent)) {
-          const Expr *Object = Member->getImplicitObjectArgument();
-          if (Object && api::isModuleLike(Object->getType())) {
-            Child = Parent;
-            continue;
-          }
-        }
-        if (const auto *BO = dyn_cast<BinaryOperator>(Parent);
-            BO && BO->getOpcode() == BO_Assign && BO->getRHS() == Child)
-          break;
-        // Assigned to a variable, or overwritten (`X = Layer->forward(X)`
-        // in the next iteration).
-        if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Parent);
-            Op && Op->getOperator() == OO_Equal && Op->getNumArgs() == 2)
-          break;
-        return false;
-      }
-    }
-    return true;
-  }
-
   /// True when the function or lambda of `Where` trains: it calls
   /// `backward()` or `torch::autograd::grad`, itself or through a callee.
   bool trains(const scope::EnclosingBody &Where) const {
     if (Where.Lambda)
-      return isGradientUse(Where.Lambda);
+      return model::isGradientUse(Where.Lambda);
     return Check.Summaries.of(Where.Function).Trains;
   }
 

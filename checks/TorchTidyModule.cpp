@@ -8,6 +8,7 @@
 #include "InplaceLeafUpdateCheck.h"
 #include "LossActivationMismatchCheck.h"
 #include "LossHistoryAccumulationCheck.h"
+#include "MissingEvalModeCheck.h"
 #include "MissingZeroGradCheck.h"
 #include "TrainModeNotRestoredCheck.h"
 #include "UndetachedRecurrentStateCheck.h"
@@ -34,6 +35,7 @@ public:
         "torch-loss-activation-mismatch");
     Factories.registerCheck<LossHistoryAccumulationCheck>(
         "torch-loss-history-accumulation");
+    Factories.registerCheck<MissingEvalModeCheck>("torch-missing-eval-mode");
     Factories.registerCheck<MissingZeroGradCheck>("torch-missing-zero-grad");
     Factories.registerCheck<TrainModeNotRestoredCheck>(
         "torch-train-mode-not-restored");

@@ -96,3 +96,48 @@ public:
 };
 TORCH_MODULE(BCEWithLogitsLoss);
 } // namespace torch::nn
+
+// Mode-dependent layers and containers (torch-missing-eval-mode).
+namespace torch::nn {
+#define TORCH_TIDY_MOCK_LAYER(Name, ...)                                       \
+  class Name##Impl : public Cloneable<Name##Impl> {                            \
+  public:                                                                      \
+    explicit Name##Impl(__VA_ARGS__);                                          \
+    Tensor forward(const Tensor &input);                                       \
+  };                                                                           \
+  TORCH_MODULE(Name)
+TORCH_TIDY_MOCK_LAYER(Dropout2d, double p = 0.5);
+TORCH_TIDY_MOCK_LAYER(AlphaDropout, double p = 0.5);
+TORCH_TIDY_MOCK_LAYER(FeatureAlphaDropout, double p = 0.5);
+TORCH_TIDY_MOCK_LAYER(BatchNorm1d, int64_t num_features);
+TORCH_TIDY_MOCK_LAYER(BatchNorm2d, int64_t num_features);
+TORCH_TIDY_MOCK_LAYER(Conv2d, int64_t in, int64_t out, int64_t kernel);
+TORCH_TIDY_MOCK_LAYER(ReLU, );
+struct InstanceNormOptions {
+  InstanceNormOptions(int64_t num_features);
+  InstanceNormOptions &track_running_stats(bool on);
+};
+TORCH_TIDY_MOCK_LAYER(InstanceNorm2d, const InstanceNormOptions &options);
+#undef TORCH_TIDY_MOCK_LAYER
+
+class SequentialImpl : public Cloneable<SequentialImpl> {
+public:
+  SequentialImpl();
+  template <typename... Modules> explicit SequentialImpl(Modules &&...modules);
+  template <typename M> void push_back(M module);
+  Tensor forward(const Tensor &input);
+};
+class Sequential : public ModuleHolder<SequentialImpl> {
+public:
+  using ModuleHolder<SequentialImpl>::ModuleHolder;
+  Sequential();
+};
+
+class ModuleListImpl : public Cloneable<ModuleListImpl> {
+public:
+  ModuleListImpl();
+  template <typename M> void push_back(M module);
+  Tensor forward(const Tensor &input); // The mock's ModuleHolder needs one.
+};
+TORCH_MODULE(ModuleList);
+} // namespace torch::nn
