@@ -163,14 +163,12 @@ namespace {
 /// fields stored from `register_parameter(...)`, variables marked with
 /// `requires_grad_()` or made with a `requires_grad(true)` option.
 struct Collector : ast::UserCodeVisitor<Collector> {
-  const ast::ParentIndex &Parents;
   llvm::DenseSet<const Decl *> &Registered;
   llvm::DenseSet<const Decl *> &RequiresGrad;
   std::vector<std::pair<const Expr *, SourceLocation>> Updates;
-  Collector(const ast::ParentIndex &Parents,
-            llvm::DenseSet<const Decl *> &Registered,
+  Collector(llvm::DenseSet<const Decl *> &Registered,
             llvm::DenseSet<const Decl *> &RequiresGrad)
-      : Parents(Parents), Registered(Registered), RequiresGrad(RequiresGrad) {}
+      : Registered(Registered), RequiresGrad(RequiresGrad) {}
 
   static bool callsNamed(const Stmt *S, StringRef Name) {
     if (!S)
@@ -253,10 +251,8 @@ struct Collector : ast::UserCodeVisitor<Collector> {
           Target && On)
         RequiresGrad.insert(Target->getCanonicalDecl());
     }
-    SourceLocation Loc;
-    if (const Expr *Updated = updatedTensor(E, Loc))
+    if (SourceLocation Loc; updatedTensor(E, Loc))
       Updates.emplace_back(E, Loc);
-    (void)Parents;
     return true;
   }
 };
@@ -271,7 +267,7 @@ void InplaceLeafUpdateCheck::check(const MatchFinder::MatchResult &Result) {
         for (const FunctionDecl *Callee : model::calleesOf(Call))
           CallsOf[model::summaryKey(Callee)].push_back(Call);
       });
-  Collector C(Parents, RegisteredParameters, RequiresGrad);
+  Collector C(RegisteredParameters, RequiresGrad);
   C.traverseUserCode(*Result.Context);
   for (const auto &[Update, Loc] : C.Updates)
     checkUpdate(Update, Loc);
@@ -346,7 +342,7 @@ void InplaceLeafUpdateCheck::checkUpdate(const Expr *Update,
   // registered parameter field, a LibTorch layer's `weight`/`bias`, or a
   // tensor marked as requiring grad.
   const VarDecl *LoopVar = nullptr;
-  std::string What;
+  bool IsParameter = false;
   if (const CXXMemberCallExpr *Value = tensorMethodCall(Target, Method);
       Value && Method == "value") {
     // `item.value()` over `named_parameters()`.
@@ -358,7 +354,7 @@ void InplaceLeafUpdateCheck::checkUpdate(const Expr *Update,
     if (!Loop || !isParameterList(Loop->getRangeInit(), "named_parameters"))
       return;
     LoopVar = VD;
-    What = "a parameter";
+    IsParameter = true;
   } else if (const auto *Ref = dyn_cast<DeclRefExpr>(Target)) {
     const auto *VD = dyn_cast<VarDecl>(Ref->getDecl());
     if (!VD)
@@ -366,10 +362,8 @@ void InplaceLeafUpdateCheck::checkUpdate(const Expr *Update,
     if (const CXXForRangeStmt *Loop = model::loopDeclaring(VD, Parents);
         Loop && isParameterList(Loop->getRangeInit(), "parameters")) {
       LoopVar = VD;
-      What = "a parameter";
-    } else if (RequiresGrad.contains(VD->getCanonicalDecl())) {
-      What = "a tensor that requires grad";
-    } else {
+      IsParameter = true;
+    } else if (!RequiresGrad.contains(VD->getCanonicalDecl())) {
       return;
     }
   } else if (const auto *Member = dyn_cast<MemberExpr>(Target)) {
@@ -379,12 +373,9 @@ void InplaceLeafUpdateCheck::checkUpdate(const Expr *Update,
     const bool LayerParameter =
         api::isLibTorchDecl(Field) && Field->getIdentifier() &&
         (Field->getName() == "weight" || Field->getName() == "bias");
-    if (LayerParameter ||
-        RegisteredParameters.contains(Field->getCanonicalDecl()))
-      What = "a parameter";
-    else if (RequiresGrad.contains(Field->getCanonicalDecl()))
-      What = "a tensor that requires grad";
-    else
+    IsParameter = LayerParameter ||
+                  RegisteredParameters.contains(Field->getCanonicalDecl());
+    if (!IsParameter && !RequiresGrad.contains(Field->getCanonicalDecl()))
       return;
   } else {
     return;
@@ -397,7 +388,7 @@ void InplaceLeafUpdateCheck::checkUpdate(const Expr *Update,
                         "mode on: autograd throws ('a leaf Variable that "
                         "requires grad is being used in an in-place "
                         "operation')")
-              << (What == "a parameter" ? "a parameter" : "a leaf tensor");
+              << (IsParameter ? "a parameter" : "a leaf tensor");
   // One fix per wrapped statement: the loop of a hand-written SGD step holds
   // several updates.
   // Inside a macro the warning stands alone.
