@@ -3,7 +3,7 @@
 #ifndef TORCH_TIDY_CHECKS_BACKWARDUNDERNOGRADCHECK_H
 #define TORCH_TIDY_CHECKS_BACKWARDUNDERNOGRADCHECK_H
 
-#include "clang-tidy/ClangTidyCheck.h"
+#include "TorchCheck.h"
 #include "model/Summaries.h"
 #include "utils/AstWalk.h"
 
@@ -38,18 +38,12 @@ namespace clang::tidy::torch {
 /// that require grad under a guard is deliberate.
 ///
 /// For the user-facing documentation see docs/checks/backward-under-no-grad.md.
-class BackwardUnderNoGradCheck : public ClangTidyCheck {
+class BackwardUnderNoGradCheck : public TorchCheck {
 public:
   BackwardUnderNoGradCheck(StringRef Name, ClangTidyContext *Context)
-      : ClangTidyCheck(Name, Context) {}
+      : TorchCheck(Name, Context) {}
   void registerMatchers(ast_matchers::MatchFinder *Finder) override;
   void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
-  bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
-    return LangOpts.CPlusPlus;
-  }
-  std::optional<TraversalKind> getCheckTraversalKind() const override {
-    return TK_AsIs;
-  }
   void onStartOfTranslationUnit() override;
 
 private:

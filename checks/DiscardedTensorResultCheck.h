@@ -4,7 +4,7 @@
 #ifndef TORCH_TIDY_CHECKS_DISCARDEDTENSORRESULTCHECK_H
 #define TORCH_TIDY_CHECKS_DISCARDEDTENSORRESULTCHECK_H
 
-#include "clang-tidy/ClangTidyCheck.h"
+#include "TorchCheck.h"
 
 namespace clang::tidy::torch {
 
@@ -18,18 +18,12 @@ namespace clang::tidy::torch {
 ///
 /// For the user-facing documentation see
 /// docs/checks/discarded-tensor-result.md.
-class DiscardedTensorResultCheck : public ClangTidyCheck {
+class DiscardedTensorResultCheck : public TorchCheck {
 public:
   DiscardedTensorResultCheck(StringRef Name, ClangTidyContext *Context)
-      : ClangTidyCheck(Name, Context) {}
+      : TorchCheck(Name, Context) {}
   void registerMatchers(ast_matchers::MatchFinder *Finder) override;
   void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
-  bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
-    return LangOpts.CPlusPlus;
-  }
-  std::optional<TraversalKind> getCheckTraversalKind() const override {
-    return TK_AsIs;
-  }
 
 private:
   void diagnose(const CallExpr *Call, const ASTContext &Context);

@@ -1188,7 +1188,7 @@ private:
 
 EvalWithoutNoGradCheck::EvalWithoutNoGradCheck(StringRef Name,
                                                ClangTidyContext *Context)
-    : ClangTidyCheck(Name, Context),
+    : TorchCheck(Name, Context),
       EvalFunctions(Options.get("EvalFunctions", "")),
       GuardType(Options.get("GuardType", DefaultGuardType)) {
   if (!EvalFunctions.empty()) {

@@ -3,7 +3,7 @@
 #ifndef TORCH_TIDY_CHECKS_EVALWITHOUTNOGRADCHECK_H
 #define TORCH_TIDY_CHECKS_EVALWITHOUTNOGRADCHECK_H
 
-#include "clang-tidy/ClangTidyCheck.h"
+#include "TorchCheck.h"
 #include "model/Summaries.h"
 #include "utils/GradModeScope.h"
 #include "llvm/ADT/DenseMap.h"
@@ -37,19 +37,13 @@ namespace clang::tidy::torch {
 /// references, lambdas and temporary guards.
 ///
 /// For the user-facing documentation see docs/checks/eval-without-no-grad.md.
-class EvalWithoutNoGradCheck : public ClangTidyCheck {
+class EvalWithoutNoGradCheck : public TorchCheck {
 public:
   EvalWithoutNoGradCheck(StringRef Name, ClangTidyContext *Context);
   ~EvalWithoutNoGradCheck() override;
   void registerMatchers(ast_matchers::MatchFinder *Finder) override;
   void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
   void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
-  bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
-    return LangOpts.CPlusPlus;
-  }
-  std::optional<TraversalKind> getCheckTraversalKind() const override {
-    return TK_AsIs;
-  }
 
   class Analysis;
 

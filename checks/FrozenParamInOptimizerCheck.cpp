@@ -102,7 +102,7 @@ struct FrozenParamInOptimizerCheck::BodyFacts {
 
 FrozenParamInOptimizerCheck::FrozenParamInOptimizerCheck(
     StringRef Name, ClangTidyContext *Context)
-    : ClangTidyCheck(Name, Context) {}
+    : TorchCheck(Name, Context) {}
 
 FrozenParamInOptimizerCheck::~FrozenParamInOptimizerCheck() = default;
 

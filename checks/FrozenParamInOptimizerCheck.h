@@ -3,7 +3,7 @@
 #ifndef TORCH_TIDY_CHECKS_FROZENPARAMINOPTIMIZERCHECK_H
 #define TORCH_TIDY_CHECKS_FROZENPARAMINOPTIMIZERCHECK_H
 
-#include "clang-tidy/ClangTidyCheck.h"
+#include "TorchCheck.h"
 #include "model/ParameterSets.h"
 #include "utils/AstWalk.h"
 #include "llvm/ADT/DenseMap.h"
@@ -31,19 +31,13 @@ namespace clang::tidy::torch {
 ///
 /// For the user-facing documentation see
 /// docs/checks/frozen-param-in-optimizer.md.
-class FrozenParamInOptimizerCheck : public ClangTidyCheck {
+class FrozenParamInOptimizerCheck : public TorchCheck {
 public:
   FrozenParamInOptimizerCheck(StringRef Name, ClangTidyContext *Context);
   ~FrozenParamInOptimizerCheck() override;
   void registerMatchers(ast_matchers::MatchFinder *Finder) override;
   void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
   void onEndOfTranslationUnit() override;
-  bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
-    return LangOpts.CPlusPlus;
-  }
-  std::optional<TraversalKind> getCheckTraversalKind() const override {
-    return TK_AsIs;
-  }
 
   struct BodyFacts;
 

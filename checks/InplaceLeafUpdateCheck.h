@@ -4,7 +4,7 @@
 #ifndef TORCH_TIDY_CHECKS_INPLACELEAFUPDATECHECK_H
 #define TORCH_TIDY_CHECKS_INPLACELEAFUPDATECHECK_H
 
-#include "clang-tidy/ClangTidyCheck.h"
+#include "TorchCheck.h"
 #include "model/Summaries.h"
 #include "utils/AstWalk.h"
 #include "utils/FlowGraph.h"
@@ -32,18 +32,12 @@ namespace clang::tidy::torch {
 /// `torch::NoGradGuard`.
 ///
 /// For the user-facing documentation see docs/checks/inplace-leaf-update.md.
-class InplaceLeafUpdateCheck : public ClangTidyCheck {
+class InplaceLeafUpdateCheck : public TorchCheck {
 public:
   InplaceLeafUpdateCheck(StringRef Name, ClangTidyContext *Context)
-      : ClangTidyCheck(Name, Context) {}
+      : TorchCheck(Name, Context) {}
   void registerMatchers(ast_matchers::MatchFinder *Finder) override;
   void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
-  bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
-    return LangOpts.CPlusPlus;
-  }
-  std::optional<TraversalKind> getCheckTraversalKind() const override {
-    return TK_AsIs;
-  }
   void onStartOfTranslationUnit() override;
 
 private:

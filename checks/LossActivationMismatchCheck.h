@@ -4,7 +4,7 @@
 #ifndef TORCH_TIDY_CHECKS_LOSSACTIVATIONMISMATCHCHECK_H
 #define TORCH_TIDY_CHECKS_LOSSACTIVATIONMISMATCHCHECK_H
 
-#include "clang-tidy/ClangTidyCheck.h"
+#include "TorchCheck.h"
 #include "model/Activations.h"
 #include "utils/AstWalk.h"
 #include "utils/FlowGraph.h"
@@ -35,18 +35,12 @@ namespace clang::tidy::torch {
 ///
 /// For the user-facing documentation see
 /// docs/checks/loss-activation-mismatch.md.
-class LossActivationMismatchCheck : public ClangTidyCheck {
+class LossActivationMismatchCheck : public TorchCheck {
 public:
   LossActivationMismatchCheck(StringRef Name, ClangTidyContext *Context)
-      : ClangTidyCheck(Name, Context) {}
+      : TorchCheck(Name, Context) {}
   void registerMatchers(ast_matchers::MatchFinder *Finder) override;
   void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
-  bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
-    return LangOpts.CPlusPlus;
-  }
-  std::optional<TraversalKind> getCheckTraversalKind() const override {
-    return TK_AsIs;
-  }
   void onStartOfTranslationUnit() override;
 
 private:

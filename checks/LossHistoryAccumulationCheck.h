@@ -4,7 +4,7 @@
 #ifndef TORCH_TIDY_CHECKS_LOSSHISTORYACCUMULATIONCHECK_H
 #define TORCH_TIDY_CHECKS_LOSSHISTORYACCUMULATIONCHECK_H
 
-#include "clang-tidy/ClangTidyCheck.h"
+#include "TorchCheck.h"
 #include "utils/AstWalk.h"
 
 namespace clang::tidy::torch {
@@ -29,21 +29,15 @@ namespace clang::tidy::torch {
 ///
 /// For the user-facing documentation see
 /// docs/checks/loss-history-accumulation.md.
-class LossHistoryAccumulationCheck : public ClangTidyCheck {
+class LossHistoryAccumulationCheck : public TorchCheck {
 public:
   /// One statement that adds a value to something that outlives the loop.
   struct Accumulation;
 
   LossHistoryAccumulationCheck(StringRef Name, ClangTidyContext *Context)
-      : ClangTidyCheck(Name, Context) {}
+      : TorchCheck(Name, Context) {}
   void registerMatchers(ast_matchers::MatchFinder *Finder) override;
   void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
-  bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
-    return LangOpts.CPlusPlus;
-  }
-  std::optional<TraversalKind> getCheckTraversalKind() const override {
-    return TK_AsIs;
-  }
   void onStartOfTranslationUnit() override;
 
 private:

@@ -4,7 +4,7 @@
 #ifndef TORCH_TIDY_CHECKS_MISSINGEVALMODECHECK_H
 #define TORCH_TIDY_CHECKS_MISSINGEVALMODECHECK_H
 
-#include "clang-tidy/ClangTidyCheck.h"
+#include "TorchCheck.h"
 #include "model/Summaries.h"
 #include "utils/AstWalk.h"
 #include "utils/GradModeScope.h"
@@ -39,19 +39,13 @@ namespace clang::tidy::torch {
 /// unknown and nothing is reported. Flow-sensitive, not path-sensitive.
 ///
 /// For the user-facing documentation see docs/checks/missing-eval-mode.md.
-class MissingEvalModeCheck : public ClangTidyCheck {
+class MissingEvalModeCheck : public TorchCheck {
 public:
   MissingEvalModeCheck(StringRef Name, ClangTidyContext *Context)
-      : ClangTidyCheck(Name, Context) {}
+      : TorchCheck(Name, Context) {}
   ~MissingEvalModeCheck() override;
   void registerMatchers(ast_matchers::MatchFinder *Finder) override;
   void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
-  bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
-    return LangOpts.CPlusPlus;
-  }
-  std::optional<TraversalKind> getCheckTraversalKind() const override {
-    return TK_AsIs;
-  }
   void onStartOfTranslationUnit() override;
 
   class Analysis;

@@ -186,7 +186,7 @@ bool isRepeatableOutside(const Expr *E, const Stmt *Loop,
 
 MissingZeroGradCheck::MissingZeroGradCheck(StringRef Name,
                                            ClangTidyContext *Context)
-    : ClangTidyCheck(Name, Context),
+    : TorchCheck(Name, Context),
       ClearingFunctionsOption(Options.get("ClearingFunctions", "")),
       UpdateFunctionsOption(Options.get("UpdateFunctions", "")),
       ClearingFunctions(
@@ -229,7 +229,7 @@ void MissingZeroGradCheck::check(const MatchFinder::MatchResult &Result) {
   checkStepHelpers();
 }
 
-void MissingZeroGradCheck::buildSummaries(ASTContext & /*Context*/) {
+void MissingZeroGradCheck::buildSummaries(ASTContext &Context) {
   // The bodies (lambdas in them included) that clear gradients themselves;
   // the summaries carry that through every chain of calls.
   llvm::DenseSet<const FunctionDecl *> Clearing;
@@ -244,7 +244,7 @@ void MissingZeroGradCheck::buildSummaries(ASTContext & /*Context*/) {
           if (!Method || !Method->getParent()->isLambda())
             StepHelperCandidates.insert(model::summaryKey(Owners.front()));
         }
-        if (!model::asZeroGrad(Call) && !isGradClear(Call) &&
+        if (!model::asZeroGrad(Call, &Context) && !isGradClear(Call) &&
             !ClearingFunctions.matches(Call->getDirectCallee()))
           return;
         for (const FunctionDecl *FD : Owners)
@@ -492,7 +492,8 @@ std::optional<Event> MissingZeroGradCheck::classifyClear(const Stmt *S) {
   }
   // By name: on an object of dependent type, or in a call that did not
   // compile (a `RecoveryExpr` on an optimizer whose construction failed).
-  if (const model::MethodCall Zero = model::asZeroGrad(S); Zero.ByName) {
+  if (const model::MethodCall Zero = model::asZeroGrad(S, &Parents.context());
+      Zero.ByName) {
     const QualType T = Zero.Object ? Zero.Object->getType() : QualType();
     if (!T.isNull() && !T->isDependentType() && api::isOptimizerLike(T)) {
       Clear.Optimizer = api::getReferencedDecl(Zero.Object);

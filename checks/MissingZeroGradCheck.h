@@ -4,7 +4,7 @@
 #ifndef TORCH_TIDY_CHECKS_MISSINGZEROGRADCHECK_H
 #define TORCH_TIDY_CHECKS_MISSINGZEROGRADCHECK_H
 
-#include "clang-tidy/ClangTidyCheck.h"
+#include "TorchCheck.h"
 #include "model/Objects.h"
 #include "model/ParameterSets.h"
 #include "model/Summaries.h"
@@ -30,18 +30,12 @@ namespace clang::tidy::torch {
 /// model::OptimizerParameters) and all come from other modules.
 ///
 /// For the user-facing documentation see docs/checks/missing-zero-grad.md.
-class MissingZeroGradCheck : public ClangTidyCheck {
+class MissingZeroGradCheck : public TorchCheck {
 public:
   MissingZeroGradCheck(StringRef Name, ClangTidyContext *Context);
   void registerMatchers(ast_matchers::MatchFinder *Finder) override;
   void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
   void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
-  bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
-    return LangOpts.CPlusPlus;
-  }
-  std::optional<TraversalKind> getCheckTraversalKind() const override {
-    return TK_AsIs;
-  }
   void onStartOfTranslationUnit() override;
 
   /// A parameter update or a clearing of gradients, at one CFG element.

@@ -4,7 +4,7 @@
 #ifndef TORCH_TIDY_CHECKS_TRAINMODENOTRESTOREDCHECK_H
 #define TORCH_TIDY_CHECKS_TRAINMODENOTRESTOREDCHECK_H
 
-#include "clang-tidy/ClangTidyCheck.h"
+#include "TorchCheck.h"
 #include "model/Summaries.h"
 #include "utils/AstWalk.h"
 #include "llvm/ADT/DenseMap.h"
@@ -32,18 +32,12 @@ namespace clang::tidy::torch {
 ///
 /// For the user-facing documentation see
 /// docs/checks/train-mode-not-restored.md.
-class TrainModeNotRestoredCheck : public ClangTidyCheck {
+class TrainModeNotRestoredCheck : public TorchCheck {
 public:
   TrainModeNotRestoredCheck(StringRef Name, ClangTidyContext *Context)
-      : ClangTidyCheck(Name, Context) {}
+      : TorchCheck(Name, Context) {}
   void registerMatchers(ast_matchers::MatchFinder *Finder) override;
   void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
-  bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
-    return LangOpts.CPlusPlus;
-  }
-  std::optional<TraversalKind> getCheckTraversalKind() const override {
-    return TK_AsIs;
-  }
   void onStartOfTranslationUnit() override;
 
 private:

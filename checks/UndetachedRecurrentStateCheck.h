@@ -4,7 +4,7 @@
 #ifndef TORCH_TIDY_CHECKS_UNDETACHEDRECURRENTSTATECHECK_H
 #define TORCH_TIDY_CHECKS_UNDETACHEDRECURRENTSTATECHECK_H
 
-#include "clang-tidy/ClangTidyCheck.h"
+#include "TorchCheck.h"
 #include "model/Summaries.h"
 #include "utils/AstWalk.h"
 #include "llvm/ADT/DenseMap.h"
@@ -42,18 +42,12 @@ namespace clang::tidy::torch {
 ///
 /// For the user-facing documentation see
 /// docs/checks/undetached-recurrent-state.md.
-class UndetachedRecurrentStateCheck : public ClangTidyCheck {
+class UndetachedRecurrentStateCheck : public TorchCheck {
 public:
   UndetachedRecurrentStateCheck(StringRef Name, ClangTidyContext *Context)
-      : ClangTidyCheck(Name, Context) {}
+      : TorchCheck(Name, Context) {}
   void registerMatchers(ast_matchers::MatchFinder *Finder) override;
   void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
-  bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
-    return LangOpts.CPlusPlus;
-  }
-  std::optional<TraversalKind> getCheckTraversalKind() const override {
-    return TK_AsIs;
-  }
   void onStartOfTranslationUnit() override;
 
   /// The summary of a function of the translation unit; empty for one

@@ -24,7 +24,7 @@ HEADER = """// SPDX-License-Identifier: Apache-2.0
 #ifndef TORCH_TIDY_CHECKS_{guard}_H
 #define TORCH_TIDY_CHECKS_{guard}_H
 
-#include "clang-tidy/ClangTidyCheck.h"
+#include "TorchCheck.h"
 #include "model/Summaries.h"
 #include "utils/AstWalk.h"
 
@@ -42,18 +42,12 @@ namespace clang::tidy::torch {{
 /// check could ask belongs in `checks/model/`.
 ///
 /// For the user-facing documentation see docs/checks/{name}.md.
-class {cls} : public ClangTidyCheck {{
+class {cls} : public TorchCheck {{
 public:
   {cls}(StringRef Name, ClangTidyContext *Context)
-      : ClangTidyCheck(Name, Context) {{}}
+      : TorchCheck(Name, Context) {{}}
   void registerMatchers(ast_matchers::MatchFinder *Finder) override;
   void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
-  bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {{
-    return LangOpts.CPlusPlus;
-  }}
-  std::optional<TraversalKind> getCheckTraversalKind() const override {{
-    return TK_AsIs;
-  }}
   void onStartOfTranslationUnit() override;
 
 private:

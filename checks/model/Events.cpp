@@ -5,6 +5,7 @@
 #include "utils/TorchApi.h"
 #include "clang/AST/DeclTemplate.h"
 #include "clang/AST/ExprCXX.h"
+#include "clang/Lex/Lexer.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringExtras.h"
@@ -56,12 +57,46 @@ bool memberWithDependentArguments(const CallExpr *Call, llvm::StringRef &Name,
 
 /// A member call on an object whose type is dependent, or one that did not
 /// compile, by the member's name.
-MethodCall byName(const Stmt *S) {
+/// The member name and object of a call of a method whose declaration did
+/// not compile (`void zero_grad() override;` where nothing is overridden):
+/// Clang keeps only the object, in a `RecoveryExpr` that ends at the member's
+/// name, so the name is read from the source.
+bool invalidMember(const Expr *Callee, const ASTContext *Context,
+                   llvm::StringRef &Name, const Expr *&Object) {
+  const auto *Recovery = dyn_cast<RecoveryExpr>(Callee->IgnoreParenImpCasts());
+  if (!Context || !Recovery || Recovery->subExpressions().size() != 1 ||
+      !Recovery->subExpressions().front())
+    return false;
+  const SourceManager &SM = Context->getSourceManager();
+  const SourceLocation End = Recovery->getEndLoc();
+  if (End.isInvalid() || End.isMacroID())
+    return false;
+  Token Tok;
+  if (Lexer::getRawToken(End, Tok, SM, Context->getLangOpts()) ||
+      !Tok.is(tok::raw_identifier))
+    return false;
+  // The name must follow the member access (`.` or `->`, maybe spaced).
+  bool Invalid = false;
+  const llvm::StringRef Buffer = SM.getBufferData(SM.getFileID(End), &Invalid);
+  if (Invalid)
+    return false;
+  const llvm::StringRef Before =
+      Buffer.take_front(SM.getFileOffset(End)).rtrim();
+  if (!Before.ends_with(".") && !Before.ends_with("->"))
+    return false;
+  Name = Tok.getRawIdentifier();
+  Object = Recovery->subExpressions().front();
+  return true;
+}
+
+MethodCall byName(const Stmt *S, const ASTContext *Context = nullptr) {
   MethodCall Result;
   if (const auto *Call = dyn_cast_or_null<CallExpr>(S)) {
     if (!Call->getCallee() ||
         (!unresolvedMember(Call->getCallee(), Result.Name, Result.Object) &&
-         !memberWithDependentArguments(Call, Result.Name, Result.Object)))
+         !memberWithDependentArguments(Call, Result.Name, Result.Object) &&
+         !invalidMember(Call->getCallee(), Context, Result.Name,
+                        Result.Object)))
       return {};
     Result.E = Call;
     Result.Args = llvm::ArrayRef(Call->getArgs(), Call->getNumArgs());
@@ -336,12 +371,12 @@ MethodCall asTrainMode(const Stmt *S, const ASTContext &Context) {
   return {};
 }
 
-MethodCall asZeroGrad(const Stmt *S) {
+MethodCall asZeroGrad(const Stmt *S, const ASTContext *Context) {
   if (const CXXMemberCallExpr *Call = api::asOptimizerCall(S, "zero_grad"))
     return resolved(Call);
   if (const CXXMemberCallExpr *Call = api::asModuleCall(S, "zero_grad"))
     return resolved(Call);
-  MethodCall Named = byName(S);
+  MethodCall Named = byName(S, Context);
   if (Named && Named.Name == "zero_grad")
     return Named;
   return {};

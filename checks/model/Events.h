@@ -81,8 +81,10 @@ bool isModelLoad(const Stmt *S);
 MethodCall asEvalMode(const Stmt *S, const ASTContext &Context);
 /// `train()`, `train(true)` or `train(<not a constant>)` on a module.
 MethodCall asTrainMode(const Stmt *S, const ASTContext &Context);
-/// `zero_grad(...)` on an optimizer or a module, or by name.
-MethodCall asZeroGrad(const Stmt *S);
+/// `zero_grad(...)` on an optimizer or a module, or by name; with `Context`,
+/// also a call of a user's `zero_grad` whose declaration did not compile (the
+/// name is read from the source).
+MethodCall asZeroGrad(const Stmt *S, const ASTContext *Context = nullptr);
 /// `t.backward(...)` or `torch::autograd::backward(...)`, or `backward(...)`
 /// by name on an object of dependent type (`loss.backward()` with `auto loss`
 /// computed from a template parameter): where gradients are added to the

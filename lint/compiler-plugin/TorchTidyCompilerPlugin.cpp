@@ -80,7 +80,13 @@ public:
                /*ShouldOwnClient=*/false),
         Factory(Context) {
     Context.setDiagnosticsEngine(&Engine);
+    // The torch- checks make fatal errors ordinary ones so that clang-tidy
+    // keeps going past a missing header (checks/TorchCheck.h); inside the
+    // compiler, the compile must stop where the compiler stops.
+    DiagnosticsEngine &Diags = CI.getDiagnostics();
+    const bool FatalsAsError = Diags.getFatalsAsError();
     Checks = Factory.createASTConsumer(CI, File);
+    Diags.setFatalsAsError(FatalsAsError);
   }
 
   void Initialize(ASTContext &Ctx) override { Checks->Initialize(Ctx); }

@@ -31,3 +31,47 @@ void missingModuleHeaderNoClear() {
     Opt.step();
   }
 }
+
+// A network class that redeclares the module's `zero_grad()` with an
+// `override` that overrides nothing: the declaration is invalid, and Clang
+// keeps of the call only its object. The name, read from the source, still
+// makes it the module's clearing of gradients.
+struct NetworkBase {
+  virtual void reset() = 0;
+  virtual ~NetworkBase();
+};
+class Network : public NetworkBase, public torch::nn::Module {
+public:
+  torch::Tensor forward(torch::Tensor X);
+  void zero_grad() override;
+  // CHECK: :[[@LINE-1]]:20: error: non-virtual member function marked 'override' hides virtual member function
+  void summary() override;
+  // CHECK: :[[@LINE-1]]:18: error: only virtual member functions can be marked 'override'
+  std::vector<torch::Tensor> parameters(bool Recurse = true) const;
+  void reset() override;
+};
+
+struct Trainer {
+  std::unique_ptr<Network> Model;
+
+  void trainWithInvalidZeroGrad(int Epochs) {
+    torch::optim::Adam Opt(Model->parameters(), torch::optim::AdamOptions(1e-4));
+    for (int I = 0; I < Epochs; ++I) {
+      Model->zero_grad(); // clears: the module's zero_grad, by name
+      torch::Tensor Loss = torch::mse_loss(Model->forward(batch()), batch());
+      Loss.backward(); // no warning
+      Opt.step();
+    }
+  }
+
+  void trainWithOtherInvalidMethod(int Epochs) {
+    torch::optim::Adam Opt(Model->parameters(), torch::optim::AdamOptions(1e-4));
+    for (int I = 0; I < Epochs; ++I) {
+      Model->summary(); // another invalid method clears nothing
+      torch::Tensor Loss = torch::mse_loss(Model->forward(batch()), batch());
+      Loss.backward();
+      // CHECK: :[[@LINE-1]]:12: warning: gradients are not cleared before this 'backward()'
+      Opt.step();
+    }
+  }
+};
