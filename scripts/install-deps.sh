@@ -9,6 +9,7 @@ packages=(
   libtorch-dev libfmt-dev libgtest-dev
   libgrpc++-dev libabsl-dev libprotobuf-dev
   distcc ccache
+  dpkg-dev pre-commit
 )
 
 missing=()

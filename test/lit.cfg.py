@@ -92,3 +92,8 @@ for feature, tool in (("distcc", config.distcc), ("distccd", config.distccd),
 import shutil
 if shutil.which("git"):
     config.available_features.add("git")
+# Debian's pre-commit, for the hook test (scripts/install-deps.sh installs it).
+if shutil.which("pre-commit"):
+    config.available_features.add("pre-commit")
+elif os.environ.get("CI"):
+    lit_config.fatal("pre-commit not found: CI must run the hook test (scripts/install-deps.sh)")
