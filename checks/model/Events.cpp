@@ -55,8 +55,6 @@ bool memberWithDependentArguments(const CallExpr *Call, llvm::StringRef &Name,
   return true;
 }
 
-/// A member call on an object whose type is dependent, or one that did not
-/// compile, by the member's name.
 /// The member name and object of a call of a method whose declaration did
 /// not compile (`void zero_grad() override;` where nothing is overridden):
 /// Clang keeps only the object, in a `RecoveryExpr` that ends at the member's
@@ -89,6 +87,9 @@ bool invalidMember(const Expr *Callee, const ASTContext *Context,
   return true;
 }
 
+/// A member call on an object whose type is dependent, or one that did not
+/// compile, by the member's name; with `Context`, also a call of a method
+/// whose declaration did not compile.
 MethodCall byName(const Stmt *S, const ASTContext *Context = nullptr) {
   MethodCall Result;
   if (const auto *Call = dyn_cast_or_null<CallExpr>(S)) {
