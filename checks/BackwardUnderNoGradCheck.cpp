@@ -130,7 +130,7 @@ public:
       classify(Backward);
     Check.Summaries.compute([this](const FunctionDecl *FD) {
       model::FunctionSummary Local;
-      Local.Trains = OwnBackward.contains(FD);
+      Local.Trains = OwnBackward.count(FD) != 0;
       return Local;
     });
     for (const CallExpr *Call : Calls)

@@ -10,6 +10,7 @@
 #include "model/ValueFlow.h"
 #include "utils/FlowGraph.h"
 #include "utils/GradModeScope.h"
+#include "utils/LlvmCompat.h"
 #include "utils/TorchApi.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
@@ -319,7 +320,7 @@ private:
       return nullptr;
     for (const FunctionDecl *FD : calleesOf(Call))
       if (const FunctionDecl *Target = model::summaryKey(FD);
-          Forwarding.contains(Target))
+          Forwarding.count(Target) != 0)
         return Target;
     return nullptr;
   }
@@ -361,7 +362,7 @@ private:
         // A function that trains (`update_D` runs backward() on the loss
         // it returns) is a training step, not a forward pass.
         if (Where.Lambda || !Where.Function ||
-            Forwarding.contains(model::summaryKey(Where.Function)) ||
+            Forwarding.count(model::summaryKey(Where.Function)) != 0 ||
             trains(Where) ||
             !model::mayHoldGraph(Where.Function->getReturnType()) ||
             Where.Function->getReturnType()->isVoidType())
@@ -1203,11 +1204,10 @@ EvalWithoutNoGradCheck::EvalWithoutNoGradCheck(StringRef Name,
   }
   StringRef Type = GuardType;
   Type.consume_front("::");
-  if (llvm::is_contained({"torch::NoGradGuard", "at::NoGradGuard",
-                          "c10::NoGradGuard", "torch::InferenceMode",
-                          "c10::InferenceMode",
-                          "torch::autograd::InferenceMode"},
-                         Type)) {
+  if (compat::isOneOf(Type, {"torch::NoGradGuard", "at::NoGradGuard",
+                             "c10::NoGradGuard", "torch::InferenceMode",
+                             "c10::InferenceMode",
+                             "torch::autograd::InferenceMode"})) {
     GuardTypeToInsert = GuardType;
   } else {
     GuardTypeToInsert = DefaultGuardType;

@@ -7,6 +7,7 @@
 #include "model/ParameterSets.h"
 #include "utils/AstWalk.h"
 #include "utils/FlowGraph.h"
+#include "utils/LlvmCompat.h"
 #include "utils/TorchApi.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
@@ -170,7 +171,7 @@ trainableSubmoduleFix(const ParamSource &Source,
         !List.Path.isPrefixOf(Set.Path) ||
         !llvm::is_contained(*Children, Field))
       return std::nullopt;
-    llvm::erase(Left, Field);
+    compat::eraseValue(Left, Field);
   }
   if (Left.size() != 1)
     return std::nullopt;

@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   cmake ninja-build python3 python3-jsonschema git
   clang-19 clang-tidy-19 clang-format-19 libclang-19-dev llvm-19-dev llvm-19-tools
+  clang-16 clang-tidy-16 libclang-16-dev llvm-16-dev llvm-16-tools
   libtorch-dev libfmt-dev libgtest-dev
   libgrpc++-dev libabsl-dev libprotobuf-dev
   distcc ccache

@@ -64,6 +64,7 @@ config.substitutions.extend([
     ("%with_distccd", q(config.python) + " " + q(os.path.join(src, "test", "builds", "Inputs", "with_distccd.py"))),
     ("%libtorch_flags", libtorch_flags),
     ("%libtorch_link", libtorch_link),
+    ("%llvm_major", config.llvm_major),
     ("%python", q(config.python)),
     ("%src_root", q(src)),
     ("%obj_root", q(config.torch_tidy_obj_root)),

@@ -4,6 +4,7 @@
 
 #include "model/Evaluation.h"
 #include "model/Events.h"
+#include "utils/LlvmCompat.h"
 #include "utils/TorchApi.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
@@ -158,8 +159,7 @@ bool onlyShapeQueries(const Expr *Forward, const ValueFlow &Values,
         const auto *MD = dyn_cast<CXXMethodDecl>(Member->getMemberDecl());
         if (!MD || !MD->getIdentifier())
           return false;
-        if (llvm::is_contained({"sizes", "size", "dim", "numel"},
-                               MD->getName()))
+        if (compat::isOneOf(MD->getName(), {"sizes", "size", "dim", "numel"}))
           break;
         // A TorchScript module gives an `IValue`: `toTensor()` hands on
         // the same value.

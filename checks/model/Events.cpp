@@ -2,6 +2,7 @@
 // Training events: the calls of a training program, resolved or by name.
 
 #include "Events.h"
+#include "utils/LlvmCompat.h"
 #include "utils/TorchApi.h"
 #include "clang/AST/DeclTemplate.h"
 #include "clang/AST/ExprCXX.h"
@@ -437,7 +438,7 @@ llvm::SmallVector<std::string, 4> nameWords(const FunctionDecl *FD) {
     const char C = Name[I];
     const bool Boundary =
         C == '_' || llvm::isDigit(C) ||
-        (I > 0 && llvm::isUpper(C) && llvm::isLower(Name[I - 1]));
+        (I > 0 && compat::isUpper(C) && compat::isLower(Name[I - 1]));
     if (Boundary && !Word.empty()) {
       Words.push_back(Word);
       Word.clear();

@@ -4,6 +4,7 @@
 
 #include "model/ModuleMode.h"
 #include "model/Objects.h"
+#include "utils/LlvmCompat.h"
 #include "utils/TorchApi.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
@@ -173,7 +174,7 @@ public:
         return true;
       }
     }
-    if (llvm::is_contained({"push_back", "extend", "insert"}, Name))
+    if (compat::isOneOf(Name, {"push_back", "extend", "insert"}))
       if (const ValueDecl *D = namedDecl(Call->getImplicitObjectArgument())) {
         for (Expr *Arg : Call->arguments())
           into(D, Arg);
@@ -332,9 +333,8 @@ bool isModuleContainer(const CXXRecordDecl *Impl) {
     return false;
   const auto *NS = dyn_cast<NamespaceDecl>(Impl->getDeclContext());
   return NS && NS->getIdentifier() && NS->getName() == "nn" &&
-         llvm::is_contained(
-             {"SequentialImpl", "ModuleListImpl", "ModuleDictImpl"},
-             Impl->getName());
+         compat::isOneOf(Impl->getName(), {"SequentialImpl", "ModuleListImpl",
+                                           "ModuleDictImpl"});
 }
 
 bool isScriptModule(QualType T) {

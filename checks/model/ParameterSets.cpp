@@ -3,6 +3,7 @@
 
 #include "ParameterSets.h"
 #include "model/Events.h"
+#include "utils/LlvmCompat.h"
 #include "utils/TorchApi.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
@@ -268,9 +269,8 @@ bool ParamResolver::vectorVariable(const VarDecl *VD,
           Fills.push_back(Call);
         else if (Name == "insert")
           Inserts.push_back(Call);
-        else if (llvm::is_contained({"emplace", "erase", "clear", "resize",
-                                     "pop_back", "assign", "swap"},
-                                    Name))
+        else if (compat::isOneOf(Name, {"emplace", "erase", "clear", "resize",
+                                        "pop_back", "assign", "swap"}))
           Changed = true;
       } else if (const auto *UO = dyn_cast_or_null<UnaryOperator>(P);
                  isAssignedTo(DRE, Parents) ||

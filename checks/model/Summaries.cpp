@@ -84,10 +84,14 @@ void CallGraphSummaries::compute(LocalFacts Local) {
     Stack.push_back(Entry.first);
     while (!Frames.empty()) {
       Frame &Top = Frames.back();
-      auto *const It = Callees.find(Top.FD);
-      const unsigned Count = It == Callees.end() ? 0 : It->second.size();
-      if (Top.Next < Count) {
-        const FunctionDecl *Callee = It->second[Top.Next++];
+      // MapVector's iterator is a pointer on LLVM 19, a class on 16: no
+      // iterator.
+      const llvm::ArrayRef<const FunctionDecl *> Out =
+          Callees.count(Top.FD) ? llvm::ArrayRef<const FunctionDecl *>(
+                                      Callees.find(Top.FD)->second)
+                                : llvm::ArrayRef<const FunctionDecl *>();
+      if (Top.Next < Out.size()) {
+        const FunctionDecl *Callee = Out[Top.Next++];
         NodeState &S = State[Callee];
         if (!S.Visited) {
           S.Visited = S.OnStack = true;

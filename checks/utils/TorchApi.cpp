@@ -4,6 +4,7 @@
 
 #include "TorchApi.h"
 #include "AstWalk.h"
+#include "LlvmCompat.h"
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/DeclTemplate.h"
 
@@ -344,12 +345,12 @@ bool isGradDisablingGuard(const VarDecl *VD) {
 
 StatementMatcher optimizerConstruction() {
   const auto Direct = cxxConstructExpr(
-      argumentCountAtLeast(1),
+      compat::argumentCountAtLeast(1),
       hasDeclaration(cxxConstructorDecl(ofClass(optimizerClass()),
                                         unless(isCopyConstructor()),
                                         unless(isMoveConstructor()))));
   const auto MakeSmart =
-      callExpr(argumentCountAtLeast(1),
+      callExpr(compat::argumentCountAtLeast(1),
                callee(functionDecl(
                    hasAnyName("::std::make_shared", "::std::make_unique"),
                    hasTemplateArgument(
@@ -359,7 +360,7 @@ StatementMatcher optimizerConstruction() {
 
 StatementMatcher addParametersCall() {
   return cxxMemberCallExpr(
-      argumentCountAtLeast(1),
+      compat::argumentCountAtLeast(1),
       callee(cxxMethodDecl(hasAnyName("add_param_group", "add_parameters"),
                            ofClass(optimizerClass()))));
 }
@@ -564,9 +565,8 @@ bool isPureTensorOperation(const FunctionDecl *FD) {
   if (FD->getIdentifier()) {
     const StringRef Name = FD->getName();
     if (Name.ends_with("_") ||
-        llvm::is_contained({"batch_norm", "instance_norm", "_copy_from",
-                            "_copy_from_and_resize"},
-                           Name))
+        compat::isOneOf(Name, {"batch_norm", "instance_norm", "_copy_from",
+                               "_copy_from_and_resize"}))
       return false;
   } else if (!FD->isOverloadedOperator()) {
     return false;
@@ -586,7 +586,7 @@ bool isPureTensorOperation(const FunctionDecl *FD) {
 bool isLibTorchDecl(const Decl *D) {
   const NamespaceDecl *NS = D ? outermostNamespace(D) : nullptr;
   return NS && NS->getIdentifier() &&
-         llvm::is_contained({"at", "c10", "torch"}, NS->getName());
+         compat::isOneOf(NS->getName(), {"at", "c10", "torch"});
 }
 
 bool isLibTorchFunction(const FunctionDecl *FD) { return isLibTorchDecl(FD); }

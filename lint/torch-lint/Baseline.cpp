@@ -2,6 +2,7 @@
 // Baselines: the findings a project has accepted for now, identified by what
 // survives edits elsewhere in the file (check, file, function, statement).
 #include "Baseline.h"
+#include "utils/LlvmCompat.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -9,7 +10,6 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
-#include "llvm/Support/xxhash.h"
 #include <algorithm>
 #include <tuple>
 
@@ -131,7 +131,7 @@ std::vector<Identity> identify(const std::vector<Finding> &Findings,
 }
 
 std::string fingerprint(const Identity &Id) {
-  return llvm::utohexstr(llvm::xxh3_64bits(Id.line()), /*LowerCase=*/true,
+  return llvm::utohexstr(compat::stableHash64(Id.line()), /*LowerCase=*/true,
                          /*Width=*/16);
 }
 

@@ -4,6 +4,7 @@
 #include "Options.h"
 #include "Nolint.h"
 #include "clang-tidy/ClangTidy.h"
+#include "utils/LlvmCompat.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -236,9 +237,7 @@ llvm::Error usageError(const llvm::Twine &Message) {
 
 std::string versionString() {
   return "torch-lint " TORCH_TIDY_VERSION " (torch-tidy checks on clang-tidy " +
-         std::to_string(LLVM_VERSION_MAJOR) + "." +
-         std::to_string(LLVM_VERSION_MINOR) + "." +
-         std::to_string(LLVM_VERSION_PATCH) + ")";
+         compat::llvmVersion() + ")";
 }
 
 llvm::Expected<LintOptions> parseCommandLine(int Argc, const char **Argv) {

@@ -4,6 +4,7 @@
 #include "Options.h"
 #include "Output.h"
 #include "RuleDocs.h"
+#include "utils/LlvmCompat.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/FileSystem.h"
@@ -212,11 +213,15 @@ void printSarif(llvm::raw_ostream &OS, const std::vector<Finding> &Findings,
          llvm::json::Array{llvm::json::Object{
              {"physicalLocation",
               llvm::json::Object{{"artifactLocation", artifact(File)}}}}}}});
-  llvm::json::Object Driver{{"name", "torch-lint"},
-                            {"version", TORCH_TIDY_VERSION},
-                            {"semanticVersion", TORCH_TIDY_VERSION},
-                            {"informationUri", TORCH_LINT_DOCS_URL},
-                            {"rules", std::move(Rules)}};
+  llvm::json::Object Driver{
+      {"name", "torch-lint"},
+      {"version", TORCH_TIDY_VERSION},
+      {"semanticVersion", TORCH_TIDY_VERSION},
+      {"fullName", versionString()},
+      {"properties",
+       llvm::json::Object{{"llvmVersion", compat::llvmVersion()}}},
+      {"informationUri", TORCH_LINT_DOCS_URL},
+      {"rules", std::move(Rules)}};
   llvm::json::Object Invocation{
       {"executionSuccessful", S.Failed.empty()},
       {"toolExecutionNotifications", std::move(Notifications)}};

@@ -5,6 +5,7 @@
 #include "Analysis.h"
 #include "Worker.h"
 #include "clang-tidy/ClangTidy.h"
+#include "utils/LlvmCompat.h"
 #include "clang/Frontend/CompilerInvocation.h"
 #include "clang/Tooling/ArgumentsAdjusters.h"
 #include "clang/Tooling/DependencyScanning/DependencyScanningService.h"
@@ -137,17 +138,14 @@ private:
     std::optional<std::vector<std::string>> Files;
     llvm::CrashRecoveryContext CRC;
     CRC.RunSafely([&] {
-      auto Deps = Scanner.getTranslationUnitDependencies(
-          scanCommandLine(Cmd, Effective), Cmd.Directory, {},
-          [](const ds::ModuleID &, ds::ModuleOutputKind) {
-            return std::string();
-          });
+      auto Deps = compat::fileDependencies(
+          Scanner, scanCommandLine(Cmd, Effective), Cmd.Directory);
       if (!Deps) {
         llvm::consumeError(Deps.takeError());
         return;
       }
       std::vector<std::string> Out;
-      for (const std::string &Dep : Deps->FileDeps) {
+      for (const std::string &Dep : *Deps) {
         llvm::SmallString<256> Abs(Dep);
         if (!llvm::sys::path::is_absolute(Abs))
           llvm::sys::fs::make_absolute(Cmd.Directory, Abs);

@@ -3,13 +3,15 @@
 
 #include "TorchTidyModule.h"
 #include "clang-tidy/tool/ClangTidyMain.h"
+#include "utils/LlvmCompat.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/raw_ostream.h"
 
 int main(int Argc, const char **Argv) {
   llvm::cl::AddExtraVersionPrinter([](llvm::raw_ostream &OS) {
-    OS << "torch-tidy " TORCH_TIDY_VERSION
-          " (clang-tidy with the torch- checks for LibTorch)\n";
+    OS << "torch-tidy " TORCH_TIDY_VERSION " (clang-tidy "
+       << clang::tidy::torch::compat::llvmVersion()
+       << " with the torch- checks for LibTorch)\n";
   });
   return clang::tidy::clangTidyMain(Argc, Argv);
 }

@@ -15,7 +15,11 @@ def main(schema_path, log_path):
     jsonschema.validate(log, schema)
     print("valid SARIF %s, %d run(s)" % (log["version"], len(log["runs"])))
     for run in log["runs"]:
-        rules = run["tool"]["driver"].get("rules", [])
+        driver = run["tool"]["driver"]
+        print("driver %s %s llvm=%s (%s)" % (driver["name"], driver.get("version", "?"),
+                                             driver.get("properties", {}).get("llvmVersion", "?"),
+                                             driver.get("fullName", "")))
+        rules = driver.get("rules", [])
         for rule in rules:
             print("rule %s: %s <%s>" % (rule["id"], rule["shortDescription"]["text"],
                                         rule.get("helpUri", "")))
