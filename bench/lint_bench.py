@@ -10,8 +10,13 @@ writes their compilation database, and prints side by side:
   non-LibTorch units skipped vs parsed (--no-skip)               (target <= 0.1)
   re-lint of one unit whose body was edited, warm cache, vs its
   cold lint                                                       (target <= 0.3)
+  the same unit with an empty cache (it builds its preamble) vs
+  its cold lint                                                   (no target: the
+                                                                   price of the above)
 
-and the size of the cache directory per unit.
+and the size of the cache directory per unit: results, and the precompiled
+preambles (one per distinct set of #include lines and flags; the generated
+units all share one).
 
 Usage: bench/lint_bench.py [--build build] [--units 16] [--plain 8] [--work DIR]
 Needs libtorch-dev (headers in /usr/include/torch/csrc/api/include). Uses two
@@ -137,8 +142,14 @@ def main():
     with open(edited, "a") as f:
         f.write("\nint editedByBench() { return 1; }\n")
     one_warm = timed(base + ["-j1", "--cache-dir", cache] + [edited])
+    one_building = timed(base + ["-j1", "--cache-dir", os.path.join(work, "cache-one")] + [edited])
+    preamble_dir = os.path.join(cache, "preamble")
     cache_bytes = sum(os.path.getsize(os.path.join(d, n))
-                      for d, _, names in os.walk(cache) for n in names)
+                      for d, _, names in os.walk(cache) for n in names
+                      if d != preamble_dir)
+    preamble_names = os.listdir(preamble_dir) if os.path.isdir(preamble_dir) else []
+    preamble_bytes = sum(os.path.getsize(os.path.join(preamble_dir, n)) for n in preamble_names)
+    preambles = sum(n.endswith(".pch") for n in preamble_names)
     cold_j1 = timed(base + ["-j1"] + torch_units)
     skipped = timed(base + ["-j1"] + plain_units)
     parsed = timed(base + ["-j1", "--no-skip"] + plain_units)
@@ -149,15 +160,20 @@ def main():
         ("-j2 vs -j1 (cold)", cold_j2, cold_j1, 0.6),
         ("non-LibTorch units: skipped vs parsed", skipped, parsed, 0.1),
         ("one edited unit: warm cache vs cold (-j1)", one_warm, one_cold, 0.3),
+        ("one unit, empty cache vs cold (-j1)", one_building, one_cold, None),
     ]
     print("%d LibTorch units, %d non-LibTorch units in %s" % (args.units, args.plain, work))
     print("%-44s %9s %9s %7s %7s" % ("comparison", "ours (s)", "ref (s)", "ratio", "target"))
     for name, ours, ref, target in rows:
         ratio = ours / ref if ref else float("inf")
+        if target is None:
+            print("%-44s %9.2f %9.2f %7.3f %7s" % (name, ours, ref, ratio, "-"))
+            continue
         print("%-44s %9.2f %9.2f %7.3f %7s %s" % (name, ours, ref, ratio, "<= %g" % target,
                                                    "ok" if ratio <= target else "MISSED"))
-    print("cache: %.1f KiB per unit (%d units)" % (cache_bytes / 1024.0 / len(torch_units),
-                                                   len(torch_units)))
+    print("cache: results %.1f KiB per unit (%d units); preambles: %d, %.1f MiB in all"
+          % (cache_bytes / 1024.0 / len(torch_units), len(torch_units), preambles,
+             preamble_bytes / 1048576.0))
 
 
 if __name__ == "__main__":

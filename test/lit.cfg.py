@@ -63,6 +63,7 @@ config.substitutions.extend([
     ("%ccache", q(config.ccache)),
     ("%with_distccd", q(config.python) + " " + q(os.path.join(src, "test", "builds", "Inputs", "with_distccd.py"))),
     ("%libtorch_flags", libtorch_flags),
+    ("%libtorch_include", q(config.libtorch_include)),
     ("%libtorch_link", libtorch_link),
     ("%llvm_major", config.llvm_major),
     ("%python", q(config.python)),

@@ -14,8 +14,10 @@
 #include "llvm/Support/xxhash.h"
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <initializer_list>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace clang::tidy::torch::compat {
@@ -92,6 +94,31 @@ fileDependencies(ScanningTool &Scanner,
   if (!Deps)
     return Deps.takeError();
   return std::move(Deps->FullDeps.FileDeps);
+#endif
+}
+
+/// PrecompiledPreamble::Build (`Preamble`, a template so that the checks need
+/// not include it) storing its temporary PCH file in `StorageDir`: LLVM 17
+/// takes the directory as an argument; 16 puts the file in the system's
+/// temporary directory, which it reads from TMPDIR on each call.
+/// `BuildArgs` are Build's arguments before StoreInMemory.
+template <typename Preamble, typename Callbacks, typename... Args>
+auto buildPreambleIn(llvm::StringRef StorageDir, Callbacks &CB,
+                     Args &&...BuildArgs) {
+#if LLVM_VERSION_MAJOR >= 17
+  return Preamble::Build(std::forward<Args>(BuildArgs)...,
+                         /*StoreInMemory=*/false, StorageDir, CB);
+#else
+  const char *Old = std::getenv("TMPDIR");
+  const std::string Saved = Old ? Old : "";
+  ::setenv("TMPDIR", StorageDir.str().c_str(), /*overwrite=*/1);
+  auto Result = Preamble::Build(std::forward<Args>(BuildArgs)...,
+                                /*StoreInMemory=*/false, CB);
+  if (Old)
+    ::setenv("TMPDIR", Saved.c_str(), 1);
+  else
+    ::unsetenv("TMPDIR");
+  return Result;
 #endif
 }
 

@@ -4,6 +4,7 @@
 #include "Analysis.h"
 #include "clang-tidy/ClangTidy.h"
 #include "clang-tidy/ClangTidyModule.h"
+#include "utils/AstWalk.h"
 #include "clang/AST/ASTConsumer.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclCXX.h"
@@ -109,6 +110,8 @@ private:
 struct Recorded {
   std::vector<SourceLocation> Pending; // warnings still to identify
   UnitAnalysis *Out = nullptr;
+  PreambleStore *Preambles = nullptr;
+  bool LimitScope = false;
 };
 
 /// clang-tidy's consumer, plus a record of every warning's location and of
@@ -172,6 +175,24 @@ private:
   Recorded &State;
 };
 
+/// Runs before clang-tidy's consumer when only torch- checks run: limits the
+/// traversal to the top-level declarations outside system headers, as clangd
+/// limits it to the main file's. The torch- checks skip the others anyway
+/// (ast::UserCodeVisitor), and on a preamble a whole-unit traversal would
+/// deserialize every declaration of the PCH (docs/performance.md). Parsed
+/// in full or on a preamble, a unit is traversed the same way.
+class ScopeConsumer : public ASTConsumer {
+public:
+  void HandleTranslationUnit(ASTContext &Ctx) override {
+    std::vector<Decl *> Scope;
+    const SourceManager &SM = Ctx.getSourceManager();
+    for (Decl *D : Ctx.getTranslationUnitDecl()->decls())
+      if (!ast::isInSystemHeader(D, SM))
+        Scope.push_back(D);
+    Ctx.setTraversalScope(Scope);
+  }
+};
+
 /// Runs after clang-tidy's consumer, while the AST is alive.
 class IdentityConsumer : public ASTConsumer {
 public:
@@ -201,6 +222,8 @@ public:
   std::unique_ptr<ASTConsumer>
   CreateASTConsumer(CompilerInstance &Compiler, llvm::StringRef File) override {
     std::vector<std::unique_ptr<ASTConsumer>> Consumers;
+    if (State.LimitScope)
+      Consumers.push_back(std::make_unique<ScopeConsumer>());
     Consumers.push_back(Factory.createASTConsumer(Compiler, File));
     Consumers.push_back(std::make_unique<IdentityConsumer>(State));
     return std::make_unique<MultiplexConsumer>(std::move(Consumers));
@@ -226,6 +249,9 @@ public:
                      DiagnosticConsumer *DiagConsumer) override {
     // clang-tidy defines __clang_analyzer__, as the static analyzer does.
     Invocation->getPreprocessorOpts().SetUpStaticAnalyzer = true;
+    if (State.Preambles)
+      State.Out->Preamble = State.Preambles->prepare(
+          *Invocation, Files->getVirtualFileSystemPtr(), PCHContainerOps);
     return FrontendActionFactory::runInvocation(
         std::move(Invocation), Files, std::move(PCHContainerOps), DiagConsumer);
   }
@@ -255,14 +281,27 @@ std::string collapseWhitespace(llvm::StringRef Text) {
   return Out;
 }
 
+bool torchChecksOnly(const ClangTidyOptions &Options) {
+  // testfault-: the checks of test/tools/torch-lint-faults, on the main file.
+  return llvm::all_of(getCheckNames(Options, /*AllowEnablingAnalyzerAlpha=*/
+                                    false),
+                      [](llvm::StringRef Name) {
+                        return Name.starts_with("torch-") ||
+                               Name.starts_with("testfault-");
+                      });
+}
+
 UnitAnalysis
 analyzeUnit(ClangTidyContext &Context,
             const tooling::CompilationDatabase &Compilations,
             llvm::StringRef File,
-            llvm::IntrusiveRefCntPtr<llvm::vfs::OverlayFileSystem> FS) {
+            llvm::IntrusiveRefCntPtr<llvm::vfs::OverlayFileSystem> FS,
+            PreambleStore *Preambles, bool TorchChecksOnly) {
   UnitAnalysis Out;
   Recorded State;
   State.Out = &Out;
+  State.Preambles = TorchChecksOnly ? Preambles : nullptr;
+  State.LimitScope = TorchChecksOnly;
   tooling::ClangTool Tool(Compilations, {File.str()},
                           std::make_shared<PCHContainerOperations>(), FS);
   // The command-line adjustments clang-tidy makes: per-file extra arguments

@@ -31,13 +31,23 @@ std::string toolIdentity() {
   return Id;
 }
 
-void feed(llvm::BLAKE3 &H, llvm::StringRef S) {
+} // namespace
+
+void feedKey(llvm::BLAKE3 &H, llvm::StringRef S) {
   uint64_t Size = S.size();
   H.update(llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(&Size),
                                    sizeof(Size)));
   H.update(S);
 }
-} // namespace
+
+std::optional<std::string> hashFileContents(const std::string &File) {
+  auto Buffer = llvm::MemoryBuffer::getFile(File, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!Buffer)
+    return std::nullopt;
+  return llvm::toHex(
+      llvm::BLAKE3::hash(llvm::arrayRefFromStringRef((*Buffer)->getBuffer())));
+}
 
 ResultCache::ResultCache(std::string Dir) : Dir(std::move(Dir)) {
   if (enabled())
@@ -51,14 +61,11 @@ std::optional<std::string> ResultCache::contentHash(const std::string &File) {
     if (It != FileHashes.end())
       return It->second;
   }
-  auto Buffer = llvm::MemoryBuffer::getFile(File, /*IsText=*/false,
-                                            /*RequiresNullTerminator=*/false);
-  if (!Buffer)
+  std::optional<std::string> Hash = hashFileContents(File);
+  if (!Hash)
     return std::nullopt;
-  std::string Hash = llvm::toHex(
-      llvm::BLAKE3::hash(llvm::arrayRefFromStringRef((*Buffer)->getBuffer())));
   std::lock_guard<std::mutex> Lock(Mutex);
-  FileHashes[File] = Hash;
+  FileHashes[File] = *Hash;
   return Hash;
 }
 
@@ -67,14 +74,14 @@ ResultCache::key(const std::vector<tooling::CompileCommand> &Commands,
                  const std::vector<std::string> &InputFiles,
                  llvm::StringRef EffectiveConfig) {
   llvm::BLAKE3 H;
-  feed(H, Format);
-  feed(H, ToolId);
-  feed(H, EffectiveConfig);
+  feedKey(H, Format);
+  feedKey(H, ToolId);
+  feedKey(H, EffectiveConfig);
   for (const tooling::CompileCommand &Cmd : Commands) {
-    feed(H, Cmd.Directory);
-    feed(H, Cmd.Filename);
+    feedKey(H, Cmd.Directory);
+    feedKey(H, Cmd.Filename);
     for (const std::string &Arg : Cmd.CommandLine)
-      feed(H, Arg);
+      feedKey(H, Arg);
   }
   std::vector<std::string> Files = InputFiles;
   std::sort(Files.begin(), Files.end());
@@ -83,8 +90,8 @@ ResultCache::key(const std::vector<tooling::CompileCommand> &Commands,
     std::optional<std::string> Hash = contentHash(File);
     if (!Hash)
       return std::nullopt;
-    feed(H, File);
-    feed(H, *Hash);
+    feedKey(H, File);
+    feedKey(H, *Hash);
   }
   return llvm::toHex(H.final());
 }

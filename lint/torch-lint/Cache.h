@@ -7,12 +7,20 @@
 #include "Finding.h"
 #include "clang/Tooling/CompilationDatabase.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Support/BLAKE3.h"
 #include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace clang::tidy::torch::lint {
+
+/// Feeds `S` to a key's hasher, length first, so that no two sequences of
+/// strings feed the same bytes.
+void feedKey(llvm::BLAKE3 &H, llvm::StringRef S);
+
+/// The BLAKE3 of a file's contents, in hex; nothing when it cannot be read.
+std::optional<std::string> hashFileContents(const std::string &File);
 
 class ResultCache {
 public:

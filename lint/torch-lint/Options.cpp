@@ -105,6 +105,11 @@ cl::opt<std::string> CacheDir(
     "cache-dir",
     cl::desc("Reuse results stored in <dir> (default: $TORCH_LINT_CACHE_DIR)"),
     cl::value_desc("dir"), cl::cat(Category));
+cl::opt<bool> NoPreamble(
+    "no-preamble",
+    cl::desc("With a cache directory, parse every unit in full instead of on "
+             "a stored precompiled preamble"),
+    cl::cat(Category));
 cl::opt<std::string> Shard("shard",
                            cl::desc("Lint the K-th of N deterministic parts"),
                            cl::value_desc("K/N"), cl::cat(Category));
@@ -301,6 +306,7 @@ llvm::Expected<LintOptions> parseCommandLine(int Argc, const char **Argv) {
     if (std::optional<std::string> Env =
             llvm::sys::Process::GetEnv("TORCH_LINT_CACHE_DIR"))
       Opts.CacheDir = *Env;
+  Opts.Preambles = !NoPreamble;
   if (Shard.getNumOccurrences())
     if (llvm::Error E = parseShard(Shard, Opts))
       return std::move(E);

@@ -40,6 +40,10 @@ struct LintOptions {
   std::string DiffBase;
   std::string LineFilter;
   std::string CacheDir;
+  bool Preambles = true; // with CacheDir: reuse precompiled preambles
+  /// Where workers build preambles: set by the driver for the run (and
+  /// removed when it ends), not by the command line.
+  std::string PreambleTempDir;
   unsigned ShardIndex = 0; // 0-based
   unsigned ShardCount = 1;
   bool SkipNonTorch = true;

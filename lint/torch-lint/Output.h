@@ -15,6 +15,7 @@ namespace clang::tidy::torch::lint {
 
 struct Summary {
   unsigned Units = 0, Linted = 0, Cached = 0, Skipped = 0;
+  unsigned PreamblesBuilt = 0, PreamblesReused = 0; // of the units linted
   std::vector<std::pair<std::string, std::string>> Failed; // file, reason
   std::map<std::string, unsigned> PerCheck;
   unsigned Findings = 0;

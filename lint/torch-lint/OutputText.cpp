@@ -134,6 +134,12 @@ void printSummary(llvm::raw_ostream &OS, const Summary &S, bool Color) {
     Add("  {:<{}}  {:>8}\n", "baselined, now gone", Width, S.BaselineGone);
   }
   Add("  {:<{}}  {:>8}\n", "units linted", Width, S.Linted);
+  if (S.PreamblesBuilt || S.PreamblesReused) {
+    Add("  {:<{}}  {:>8}\n", "  on a preamble built now", Width,
+        S.PreamblesBuilt);
+    Add("  {:<{}}  {:>8}\n", "  on a stored preamble", Width,
+        S.PreamblesReused);
+  }
   Add("  {:<{}}  {:>8}\n", "units from cache", Width, S.Cached);
   Add("  {:<{}}  {:>8}\n", "units skipped (no LibTorch)", Width, S.Skipped);
   Add("  {:<{}}  {:>8}\n", "units failed", Width, S.Failed.size());

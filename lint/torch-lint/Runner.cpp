@@ -178,7 +178,12 @@ UnitResult parse(const Unit &U, const LintOptions &Opts) {
         createOptionsProvider(Opts, U.Commands.front().Directory));
     auto FS = llvm::makeIntrusiveRefCnt<llvm::vfs::OverlayFileSystem>(
         llvm::vfs::createPhysicalFileSystem());
-    Analysis = analyzeUnit(Context, DB, U.File, FS);
+    const bool TorchOnly = torchChecksOnly(Context.getOptionsForFile(U.File));
+    std::optional<PreambleStore> Preambles;
+    if (!Opts.CacheDir.empty() && Opts.Preambles)
+      Preambles.emplace(Opts.CacheDir, Opts.PreambleTempDir);
+    Analysis = analyzeUnit(Context, DB, U.File, FS,
+                           Preambles ? &*Preambles : nullptr, TorchOnly);
   });
   if (!Survived) {
     R.State = UnitResult::Status::Failed;
@@ -189,6 +194,7 @@ UnitResult parse(const Unit &U, const LintOptions &Opts) {
                   ::strsignal(CRC.RetCode - 128) + ")";
     return R;
   }
+  R.Preamble = Analysis.Preamble;
   R.Findings = identified(Analysis.Errors, Analysis);
   for (Finding &F : identified(Analysis.Suppressed, Analysis)) {
     F.Suppressed = true;

@@ -8,6 +8,7 @@
 #include "Database.h"
 #include "Finding.h"
 #include "Options.h"
+#include "Preamble.h"
 #include <functional>
 #include <string>
 #include <vector>
@@ -21,6 +22,7 @@ struct UnitResult {
   std::string Reason; // why the unit failed
   std::vector<Finding> Findings;
   double Seconds = 0;
+  PreambleUse Preamble = PreambleUse::None;
 };
 
 /// Called under a lock after each unit: (units done, units total, that unit).

@@ -9,6 +9,7 @@
 #include "Fixes.h"
 #include "Options.h"
 #include "Output.h"
+#include "Preamble.h"
 #include "RuleDocs.h"
 #include "Runner.h"
 #include "TorchTidyModule.h"
@@ -162,6 +163,19 @@ int main(int Argc, const char **Argv) {
     if (std::error_code EC = llvm::sys::fs::create_directories(Opts.CacheDir))
       return fail(usageError("cannot create cache directory '" + Opts.CacheDir +
                              "': " + EC.message()));
+  // The workers build preambles in a directory of this run's, which goes
+  // with the run however it ends (a worker killed mid-build included).
+  struct TempDirGuard {
+    std::string Dir;
+    ~TempDirGuard() {
+      if (!Dir.empty())
+        (void)llvm::sys::fs::remove_directories(Dir);
+    }
+  } PreambleTemp;
+  if (!Opts.CacheDir.empty() && Opts.Preambles) {
+    Opts.PreambleTempDir = PreambleStore::tempDirFor(Opts.CacheDir);
+    PreambleTemp.Dir = Opts.PreambleTempDir;
+  }
 
   std::unique_ptr<llvm::raw_fd_ostream> File;
   if (!Opts.OutputFile.empty()) {
@@ -209,6 +223,8 @@ int main(int Argc, const char **Argv) {
     switch (R.State) {
     case UnitResult::Status::Linted:
       ++S.Linted;
+      S.PreamblesBuilt += R.Preamble == PreambleUse::Built;
+      S.PreamblesReused += R.Preamble == PreambleUse::Reused;
       break;
     case UnitResult::Status::Cached:
       ++S.Cached;

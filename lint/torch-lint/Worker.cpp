@@ -86,6 +86,7 @@ llvm::json::Value resultToJSON(const UnitResult &R) {
     Items.push_back(toJSON(F));
   return llvm::json::Object{{"failed", R.State == UnitResult::Status::Failed},
                             {"reason", R.Reason},
+                            {"preamble", static_cast<int64_t>(R.Preamble)},
                             {"findings", std::move(Items)}};
 }
 
@@ -106,6 +107,10 @@ std::optional<UnitResult> resultFromJSON(llvm::StringRef Text) {
   UnitResult R;
   R.State = *Failed ? UnitResult::Status::Failed : UnitResult::Status::Linted;
   R.Reason = Reason->str();
+  std::optional<int64_t> Preamble = Root->getInteger("preamble");
+  if (Preamble && *Preamble >= 0 &&
+      *Preamble <= static_cast<int64_t>(PreambleUse::Reused))
+    R.Preamble = static_cast<PreambleUse>(*Preamble);
   llvm::json::Path::Root PathRoot;
   for (const llvm::json::Value &Item : *Items) {
     Finding F;
