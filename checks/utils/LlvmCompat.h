@@ -97,6 +97,16 @@ fileDependencies(ScanningTool &Scanner,
 #endif
 }
 
+/// CompilerInvocation::getLangOpts() as a reference (LLVM 17; 16 returns a
+/// pointer). A template, so that the checks need not include it.
+template <typename Invocation> auto &langOptions(Invocation &CI) {
+#if LLVM_VERSION_MAJOR >= 17
+  return CI.getLangOpts();
+#else
+  return *CI.getLangOpts();
+#endif
+}
+
 /// PrecompiledPreamble::Build (`Preamble`, a template so that the checks need
 /// not include it) storing its temporary PCH file in `StorageDir`: LLVM 17
 /// takes the directory as an argument; 16 puts the file in the system's

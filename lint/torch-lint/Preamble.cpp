@@ -190,7 +190,7 @@ PreambleUse PreambleStore::prepare(
   if (Frontend.Inputs.size() != 1 || !Frontend.Inputs[0].isFile() ||
       !PP.ImplicitPCHInclude.empty() || !PP.Includes.empty() ||
       !PP.MacroIncludes.empty() || PP.PrecompiledPreambleBytes.first != 0 ||
-      Invocation.getLangOpts().Modules)
+      compat::langOptions(Invocation).Modules)
     return PreambleUse::None;
   llvm::ErrorOr<std::string> WorkingDir = VFS->getCurrentWorkingDirectory();
   if (!WorkingDir)
@@ -201,7 +201,7 @@ PreambleUse PreambleStore::prepare(
   if (!Buffer)
     return PreambleUse::None;
   const PreambleBounds Bounds =
-      ComputePreambleBounds(Invocation.getLangOpts(), **Buffer, 0);
+      ComputePreambleBounds(compat::langOptions(Invocation), **Buffer, 0);
   if (Bounds.Size == 0)
     return PreambleUse::None;
 
@@ -251,7 +251,7 @@ PreambleUse PreambleStore::prepare(
     // clang-cl's PCHs do (-fpch-instantiate-templates), not again at the end
     // of every parse on it: that is most of such a parse's time.
     CompilerInvocation BuildInvocation(Invocation);
-    BuildInvocation.getLangOpts().PCHInstantiateTemplates = true;
+    compat::langOptions(BuildInvocation).PCHInstantiateTemplates = true;
     Callbacks CB;
     auto Built = compat::buildPreambleIn<PrecompiledPreamble>(
         TempDir, CB, BuildInvocation, Buffer->get(), Bounds, *Engine, VFS,
