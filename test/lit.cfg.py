@@ -71,6 +71,10 @@ config.substitutions.extend([
     ("%obj_root", q(config.torch_tidy_obj_root)),
 ])
 
+# torch-lint parses on precompiled preambles from LLVM 17 on (utils/LlvmCompat.h).
+if int(config.llvm_major) >= 17:
+    config.available_features.add("preambles")
+
 if config.torch_lint_faults_enabled:
     config.available_features.add("torch-lint-faults")
 

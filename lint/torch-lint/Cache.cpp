@@ -69,6 +69,43 @@ std::optional<std::string> ResultCache::contentHash(const std::string &File) {
   return Hash;
 }
 
+std::optional<llvm::json::Object> readCacheFile(const std::string &Path,
+                                                llvm::StringRef Format) {
+  auto Buffer = llvm::MemoryBuffer::getFile(Path);
+  if (!Buffer)
+    return std::nullopt;
+  auto Parsed = llvm::json::parse((*Buffer)->getBuffer());
+  if (!Parsed) {
+    llvm::consumeError(Parsed.takeError());
+    return std::nullopt;
+  }
+  llvm::json::Object *Root = Parsed->getAsObject();
+  if (!Root || Root->getString("format") != Format)
+    return std::nullopt;
+  return std::move(*Root);
+}
+
+bool writeCacheFile(const std::string &Path, const llvm::json::Value &Root) {
+  llvm::SmallString<256> Temp;
+  int FD;
+  if (llvm::sys::fs::createUniqueFile(Path + ".tmp-%%%%%%%%", FD, Temp))
+    return false;
+  {
+    llvm::raw_fd_ostream OS(FD, /*shouldClose=*/true);
+    OS << Root;
+    if (OS.has_error()) {
+      OS.clear_error();
+      (void)llvm::sys::fs::remove(Temp);
+      return false;
+    }
+  }
+  if (llvm::sys::fs::rename(Temp, Path)) {
+    (void)llvm::sys::fs::remove(Temp);
+    return false;
+  }
+  return true;
+}
+
 std::optional<std::string>
 ResultCache::key(const std::vector<tooling::CompileCommand> &Commands,
                  const std::vector<std::string> &InputFiles,
@@ -103,17 +140,9 @@ std::string ResultCache::pathFor(llvm::StringRef Key) const {
 }
 
 std::optional<std::vector<Finding>> ResultCache::lookup(llvm::StringRef Key) {
-  auto Buffer = llvm::MemoryBuffer::getFile(pathFor(Key));
-  if (!Buffer)
-    return std::nullopt;
-  auto Parsed = llvm::json::parse((*Buffer)->getBuffer());
-  if (!Parsed) {
-    llvm::consumeError(Parsed.takeError());
-    return std::nullopt;
-  }
-  const llvm::json::Object *Root = Parsed->getAsObject();
+  std::optional<llvm::json::Object> Root = readCacheFile(pathFor(Key), Format);
   const llvm::json::Array *Items = Root ? Root->getArray("findings") : nullptr;
-  if (!Items || Root->getString("format") != Format)
+  if (!Items)
     return std::nullopt;
   std::vector<Finding> Out;
   llvm::json::Path::Root PathRoot;
@@ -136,18 +165,8 @@ void ResultCache::store(llvm::StringRef Key,
     Items.push_back(toJSON(F));
   llvm::json::Value Root =
       llvm::json::Object{{"format", Format}, {"findings", std::move(Items)}};
-  // Concurrent runs may share the directory: write aside, then rename.
-  llvm::SmallString<256> Temp;
-  int FD;
-  if (llvm::sys::fs::createUniqueFile(Path + ".tmp-%%%%%%%%", FD, Temp))
-    return;
-  {
-    llvm::raw_fd_ostream OS(FD, /*shouldClose=*/true);
-    OS << Root;
-  }
   // A cache entry that cannot be stored is only a miss next time.
-  if (llvm::sys::fs::rename(Temp, Path))
-    (void)llvm::sys::fs::remove(Temp);
+  (void)writeCacheFile(Path, Root);
 }
 
 } // namespace clang::tidy::torch::lint

@@ -8,6 +8,7 @@
 #include "clang/Tooling/CompilationDatabase.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/BLAKE3.h"
+#include "llvm/Support/JSON.h"
 #include <mutex>
 #include <optional>
 #include <string>
@@ -21,6 +22,15 @@ void feedKey(llvm::BLAKE3 &H, llvm::StringRef S);
 
 /// The BLAKE3 of a file's contents, in hex; nothing when it cannot be read.
 std::optional<std::string> hashFileContents(const std::string &File);
+
+/// The JSON object in a cache file whose "format" is `Format`; nothing when
+/// the file is missing, malformed or of another format (a miss).
+std::optional<llvm::json::Object> readCacheFile(const std::string &Path,
+                                                llvm::StringRef Format);
+
+/// Writes a cache file through a temporary file beside it and a rename, so
+/// that concurrent runs sharing the directory never read half of one.
+bool writeCacheFile(const std::string &Path, const llvm::json::Value &Root);
 
 class ResultCache {
 public:

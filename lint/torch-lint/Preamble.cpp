@@ -73,28 +73,6 @@ std::string absolute(llvm::StringRef Path, llvm::StringRef WorkingDir) {
   return std::string(Abs);
 }
 
-/// Writes `Data` to `Path` through a temporary file and a rename.
-bool writeAtomically(const std::string &Path, llvm::StringRef Data) {
-  llvm::SmallString<256> Temp;
-  int FD;
-  if (llvm::sys::fs::createUniqueFile(Path + ".tmp-%%%%%%%%", FD, Temp))
-    return false;
-  {
-    llvm::raw_fd_ostream OS(FD, /*shouldClose=*/true);
-    OS << Data;
-    if (OS.has_error()) {
-      OS.clear_error();
-      (void)llvm::sys::fs::remove(Temp);
-      return false;
-    }
-  }
-  if (llvm::sys::fs::rename(Temp, Path)) {
-    (void)llvm::sys::fs::remove(Temp);
-    return false;
-  }
-  return true;
-}
-
 } // namespace
 
 PreambleStore::PreambleStore(llvm::StringRef CacheDir, std::string TempDir)
@@ -136,16 +114,9 @@ bool PreambleStore::upToDate(const Record &R) {
 }
 
 std::optional<PreambleStore::Record> PreambleStore::read(llvm::StringRef Key) {
-  auto Buffer = llvm::MemoryBuffer::getFile(path(Key, "json"));
-  if (!Buffer)
-    return std::nullopt;
-  auto Parsed = llvm::json::parse((*Buffer)->getBuffer());
-  if (!Parsed) {
-    llvm::consumeError(Parsed.takeError());
-    return std::nullopt;
-  }
-  const llvm::json::Object *Root = Parsed->getAsObject();
-  if (!Root || Root->getString("format") != Format)
+  std::optional<llvm::json::Object> Root =
+      readCacheFile(path(Key, "json"), Format);
+  if (!Root)
     return std::nullopt;
   std::optional<bool> Reusable = Root->getBoolean("reusable");
   const llvm::json::Array *Files = Root->getArray("files");
@@ -173,10 +144,8 @@ void PreambleStore::write(llvm::StringRef Key, const Record &R) {
   llvm::json::Value Root = llvm::json::Object{{"format", Format},
                                               {"reusable", R.Reusable},
                                               {"files", std::move(Files)}};
-  std::string Text;
-  llvm::raw_string_ostream(Text) << Root;
   // A record that cannot be written is only a rebuild next time.
-  (void)writeAtomically(path(Key, "json"), Text);
+  (void)writeCacheFile(path(Key, "json"), Root);
 }
 
 PreambleUse PreambleStore::prepare(
