@@ -42,7 +42,8 @@ struct LintOptions {
   std::string CacheDir;
   bool Preambles = true; // with CacheDir: reuse precompiled preambles
   /// Where workers build preambles: set by the driver for the run (and
-  /// removed when it ends), not by the command line.
+  /// removed when it ends), not by the command line; empty when the run
+  /// uses no preambles (no cache directory, --no-preamble, LLVM 16).
   std::string PreambleTempDir;
   unsigned ShardIndex = 0; // 0-based
   unsigned ShardCount = 1;

@@ -180,7 +180,7 @@ UnitResult parse(const Unit &U, const LintOptions &Opts) {
         llvm::vfs::createPhysicalFileSystem());
     const bool TorchOnly = torchChecksOnly(Context.getOptionsForFile(U.File));
     std::optional<PreambleStore> Preambles;
-    if (!Opts.CacheDir.empty() && Opts.Preambles && compat::PreamblesWork)
+    if (!Opts.PreambleTempDir.empty())
       Preambles.emplace(Opts.CacheDir, Opts.PreambleTempDir);
     Analysis = analyzeUnit(Context, DB, U.File, FS,
                            Preambles ? &*Preambles : nullptr, TorchOnly);

@@ -16,6 +16,7 @@
 #include "Worker.h"
 #include "clang-tidy/ClangTidy.h"
 #include "clang-tidy/ClangTidyForceLinker.h"
+#include "utils/LlvmCompat.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/CrashRecoveryContext.h"
 #include "llvm/Support/FileSystem.h"
@@ -172,7 +173,8 @@ int main(int Argc, const char **Argv) {
         (void)llvm::sys::fs::remove_directories(Dir);
     }
   } PreambleTemp;
-  if (!Opts.CacheDir.empty() && Opts.Preambles) {
+  if (!Opts.CacheDir.empty() && Opts.Preambles &&
+      clang::tidy::torch::compat::PreamblesWork) {
     Opts.PreambleTempDir = PreambleStore::tempDirFor(Opts.CacheDir);
     PreambleTemp.Dir = Opts.PreambleTempDir;
   }
